@@ -1,0 +1,78 @@
+#include "cli.h"
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "shopwatch/agent/runtime/entry.h"
+
+namespace shopwatch::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"shopwatch: synthetic monitoring of webshops (HTTP checks, SLAs, incidents)", "shopwatch"};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "Print shopwatch's version and the libcurl, OpenSSL and SQLite in use");
+
+  std::string config_path;
+  auto* run_cmd = app.add_subcommand("run", "Run the agent: schedule checks, store results, serve /metrics");
+  run_cmd->add_option("-c,--config", config_path, "Config file (YAML)")->required();
+
+  std::string check_config_path;
+  auto* check_cmd = app.add_subcommand("check-config", "Validate a config file; print every error as FILE:LINE:COL");
+  check_cmd->add_option("-c,--config", check_config_path, "Config file (YAML)")->required();
+
+  ProbeOptions probe;
+  auto* probe_cmd = app.add_subcommand("probe", "Run one check once and explain the result");
+  probe_cmd->add_option("url", probe.url, "URL to probe (http:// or https://)");
+  probe_cmd->add_option("-c,--config", probe.config, "Config file; with --check runs that check");
+  probe_cmd->add_option("--check", probe.check, "SHOP/CHECK (or SHOP/ENV/CHECK) from the config");
+  probe_cmd->add_flag("--json", probe.json, "Print one JSON object");
+  probe_cmd->add_option("-X,--method", probe.method, "HTTP method")->capture_default_str();
+  probe_cmd->add_option("-H,--header", probe.headers, "Request header \"Name: value\" (repeatable)");
+  probe_cmd->add_option("-d,--body", probe.body, "Request body");
+  probe_cmd->add_option("--timeout", probe.timeout, "Timeout for the whole run")->capture_default_str();
+  probe_cmd->add_option("--expect-status", probe.expect_status, "Accepted status (code or class like 2xx; repeatable)");
+  probe_cmd->add_option("--body-contains", probe.body_contains, "Body must contain this text");
+  probe_cmd->add_option("--body-not-contains", probe.body_not_contains, "Body must not contain this text");
+  probe_cmd->add_option("--body-regex", probe.body_regex, "Body must match this RE2 regex");
+  probe_cmd->add_option("--max-duration", probe.max_duration, "Fail when the run takes longer (e.g. 1500ms)");
+  probe_cmd->add_option("--resolve", probe.resolve, "HOST:IP, like curl --resolve (repeatable)");
+  probe_cmd->add_flag("-k,--insecure", probe.insecure, "Do not verify the TLS certificate");
+  probe_cmd->add_option("--ca-file", probe.ca_file, "CA bundle to verify against");
+  probe_cmd->add_flag("--no-follow", probe.no_follow, "Do not follow redirects");
+  probe_cmd->add_option("--max-redirects", probe.max_redirects, "Redirects to follow at most")->capture_default_str();
+  probe_cmd->add_option("--user-agent", probe.user_agent, "User-Agent header");
+  probe_cmd->add_option("--ip-version", probe.ip_version, "any, 4 or 6")->capture_default_str();
+  probe_cmd->add_option("--max-body", probe.max_body, "Largest body accepted")->capture_default_str();
+
+  std::string demo_listen = "127.0.0.1:9834";
+  auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");
+  demo_cmd->add_option("--listen", demo_listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help or the error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  try {
+    if (version) {
+      std::fputs(versionText().c_str(), stdout);
+      return kExitOk;
+    }
+    if (*run_cmd) return agent::runAgent(config_path);
+    if (*check_cmd) return checkConfigCommand(check_config_path);
+    if (*probe_cmd) return probeCommand(probe);
+    if (*demo_cmd) return agent::runDemo(demo_listen);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shopwatch: %s\n", e.what());
+    return kExitFailed;
+  }
+  std::fputs(app.help().c_str(), stderr);
+  return kExitUsage;
+}
+
+}  // namespace shopwatch::cli

@@ -1,0 +1,46 @@
+#pragma once
+/// The `shopwatch` command line. Exit codes: 0 ok, 1 a failed check or invalid config, 2 usage error.
+
+#include <string>
+#include <vector>
+
+namespace shopwatch::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+/// Parses argv and runs the command. Never throws.
+int run(int argc, char** argv);
+
+/// `shopwatch --version`: shopwatch and the libcurl, OpenSSL and SQLite versions in use.
+std::string versionText();
+
+struct ProbeOptions {
+  std::string url;
+  std::string config;
+  std::string check;  ///< SHOP/CHECK (or SHOP/ENV/CHECK)
+  bool json = false;
+  std::string method = "GET";
+  std::vector<std::string> headers;  ///< "Name: value"
+  std::string body;
+  std::string timeout = "10s";
+  std::vector<std::string> expect_status;
+  std::string body_contains;
+  std::string body_not_contains;
+  std::string body_regex;
+  std::vector<std::string> resolve;  ///< host:ip
+  bool insecure = false;
+  std::string ca_file;
+  bool no_follow = false;
+  int max_redirects = 10;
+  std::string user_agent;
+  std::string ip_version = "any";
+  std::string max_body = "10MiB";
+  std::string max_duration;
+};
+
+int probeCommand(const ProbeOptions& options);
+int checkConfigCommand(const std::string& path);
+
+}  // namespace shopwatch::cli
