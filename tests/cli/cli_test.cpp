@@ -1,0 +1,141 @@
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fake_http_server.h"
+
+namespace {
+
+struct Output {
+  int code = -1;
+  std::string out;
+};
+
+// Runs the shopwatch binary with `args` (shell words), capturing stdout (stderr with `merge`).
+Output runShopwatch(const std::string& args, bool merge = false) {
+  std::string cmd = std::string(SHOPWATCH_EXE) + " " + args + (merge ? " 2>&1" : " 2>/dev/null");
+  Output o;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.out.append(buf.data(), n);
+  int status = pclose(pipe);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+std::filesystem::path writeTemp(const std::string& name, const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path() / ("shopwatch-cli-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("--version names shopwatch, libcurl, OpenSSL and SQLite") {
+  auto o = runShopwatch("--version");
+  CHECK(o.code == 0);
+  CHECK(o.out.find("shopwatch ") != std::string::npos);
+  CHECK(o.out.find("libcurl ") != std::string::npos);
+  CHECK(o.out.find("OpenSSL ") != std::string::npos);
+  CHECK(o.out.find("SQLite ") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2") {
+  CHECK(runShopwatch("--no-such-flag").code == 2);
+  CHECK(runShopwatch("probe").code == 2);
+  CHECK(runShopwatch("probe ftp://127.0.0.1/").code == 2);
+  CHECK(runShopwatch("probe http://127.0.0.1/ --timeout 5").code == 2);
+  CHECK(runShopwatch("check-config").code == 2);
+}
+
+TEST_CASE("probe --json prints the documented keys and exits 0 on a pass") {
+  shopwatch::testing::FakeHttpServer server;
+  server.status("/", 200, "<html>Warenkorb</html>");
+  auto o = runShopwatch("probe " + server.url("/") + " --json --body-contains Warenkorb");
+  REQUIRE(o.code == 0);
+  auto j = nlohmann::json::parse(o.out);
+  CHECK(j["success"] == true);
+  CHECK(j["failure"].is_null());
+  CHECK(j["status_code"] == 200);
+  CHECK(j["duration_seconds"].get<double>() > 0);
+  for (const char* phase : {"resolve", "connect", "tls", "processing", "transfer"}) {
+    CHECK(j["phases"].contains(phase));
+  }
+  CHECK(j["http_version"] == "1.1");
+  CHECK(j["tls_cert_not_after"].is_null());
+  CHECK(j["redirects"] == 0);
+  CHECK(j["bytes"] == 22);
+  CHECK(j.contains("message"));
+}
+
+TEST_CASE("probe exits 1 with the failure reason when the check fails") {
+  shopwatch::testing::FakeHttpServer server;
+  server.status("/down", 503, "maintenance");
+  auto o = runShopwatch("probe " + server.url("/down") + " --json");
+  REQUIRE(o.code == 1);
+  auto j = nlohmann::json::parse(o.out);
+  CHECK(j["success"] == false);
+  CHECK(j["failure"] == "http_status");
+  CHECK(j["status_code"] == 503);
+
+  auto human = runShopwatch("probe " + server.url("/down"));
+  CHECK(human.code == 1);
+  CHECK(human.out.find("http_status") != std::string::npos);
+  CHECK(human.out.find("Phases") != std::string::npos);
+}
+
+TEST_CASE("probe -c FILE --check runs one check of the config") {
+  shopwatch::testing::FakeHttpServer server;
+  server.status("/", 200, "Warenkorb");
+  auto cfg = writeTemp("probe.yaml", "agent:\n  client: acme\nshops:\n  - name: acme\n    base_url: " +
+                                         server.url("") + "\n    checks:\n      - name: home\n        url: /\n"
+                                         "        expect: { body_contains: Warenkorb }\n");
+  auto o = runShopwatch("probe -c " + cfg.string() + " --check acme/home --json");
+  CHECK(o.code == 0);
+  CHECK(nlohmann::json::parse(o.out)["success"] == true);
+  CHECK(runShopwatch("probe -c " + cfg.string() + " --check acme/nope").code == 2);
+}
+
+TEST_CASE("check-config accepts the issue's example and reports errors as FILE:LINE:COL") {
+  auto good = writeTemp("good.yaml", R"(agent:
+  client: acme
+  listen: 127.0.0.1:9834                 # default: loopback only
+  database: /var/lib/shopwatch/acme/shopwatch.db
+shops:
+  - name: acme
+    env: production
+    base_url: https://shop.acme.example
+    defaults: { interval: 60s, timeout: 10s, user_agent: "shopwatch (agency monitoring)" }
+    checks:
+      - name: home
+        url: /                         # relative to base_url, or absolute
+        interval: 30s
+        timeout: 5s
+        expect:
+          status: [200]                # default: any 2xx
+          body_contains: "Warenkorb"
+          max_duration: 1500ms
+)");
+  auto ok = runShopwatch("check-config -c " + good.string());
+  CHECK(ok.code == 0);
+
+  auto bad = writeTemp("bad.yaml", "agent:\n  client: acme\nshops:\n  - name: acme\n    base_url: http://127.0.0.1:1\n"
+                                   "    checks:\n      - name: home\n        url: /\n        intervall: 30s\n");
+  auto o = runShopwatch("check-config -c " + bad.string(), true);
+  CHECK(o.code == 1);
+  CHECK(o.out.find(bad.string() + ":9:9: ") != std::string::npos);
+  CHECK(o.out.find("did you mean") != std::string::npos);
+
+  CHECK(runShopwatch("check-config -c /nonexistent/shopwatch.yaml").code == 1);
+}
