@@ -60,6 +60,8 @@ class FakeHttpServer {
     bool tls = false;
     TestCertificate certificate;  ///< used when tls; empty → a fresh self-signed one for 127.0.0.1
   };
+  /// Called on the server's thread, outside its lock: keep it quick and non-blocking (use
+  /// FakeResponse::delay to be slow). An exception from it closes the connection.
   using Handler = std::function<FakeResponse(const FakeRequest&)>;
 
   FakeHttpServer();
@@ -75,6 +77,9 @@ class FakeHttpServer {
   std::string url(std::string_view path = "/") const;
   /// The same with a host name instead of the IP (for resolver / --resolve tests).
   std::string urlWithHost(std::string_view host, std::string_view path = "/") const;
+  /// The certificate served when tls (the generated one when Options.certificate was empty);
+  /// its cert_pem is a trust anchor for a self-signed server. Empty without tls.
+  const TestCertificate& certificate() const;
 
   // Routes match the path exactly (query ignored); a later route for the same path replaces the
   // earlier one. Unrouted paths answer 404. Thread-safe: routes may change while serving.

@@ -1,0 +1,44 @@
+#pragma once
+/// Loading and validating the YAML config file. Never throws: every problem comes back as a
+/// ConfigError with file, line, column and key path, and all problems are collected, not just the
+/// first.
+///
+/// Secrets: any string value of a shop or check may contain `${env:NAME}` or `${file:PATH}` (file
+/// content, trailing newline stripped; a relative PATH is taken relative to the config file's
+/// directory). They are expanded at load time and every expanded value is recorded in the check's
+/// `secrets` and in AgentConfig::secrets. `auth.basic.password` and `auth.bearer` must be exactly
+/// one such reference. Other `${...}` text is left untouched. Values under `agent:` are not
+/// expanded.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shopwatch/agent/config/agent_config.h"
+#include "shopwatch/agent/config/config_error.h"
+
+namespace shopwatch::agent {
+
+struct LoadOptions {
+  /// `agent.client` must be present (every command except `demo`).
+  bool require_client = true;
+  /// Environment lookup for `${env:NAME}`; when empty, ::getenv is used. Tests inject their own.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+struct LoadResult {
+  std::optional<AgentConfig> config;  ///< set exactly when `errors` is empty
+  std::vector<ConfigError> errors;    ///< sorted by position in the file
+
+  bool ok() const { return config.has_value(); }
+};
+
+/// Reads and validates the file at `path`. A missing or unreadable file gives one error naming it.
+LoadResult loadConfigFile(const std::string& path, const LoadOptions& options = {});
+
+/// Validates `yaml`; `name` stands for the file name in errors and AgentConfig::source.
+LoadResult loadConfigString(const std::string& yaml, const std::string& name,
+                            const LoadOptions& options = {});
+
+}  // namespace shopwatch::agent

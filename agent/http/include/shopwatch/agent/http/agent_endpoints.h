@@ -1,0 +1,36 @@
+#pragma once
+/// The agent's standard routes on an HttpServer: GET /metrics, /healthz, /readyz, /api/v1/checks.
+
+#include <functional>
+
+#include "shopwatch/agent/http/http_server.h"
+#include "shopwatch/core/result.h"
+
+namespace shopwatch::agent::status {
+class CheckStateTable;
+class AgentMetrics;
+}  // namespace shopwatch::agent::status
+
+namespace shopwatch::agent::http {
+
+inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+struct AgentEndpoints {
+  /// Per-check state (required). Must outlive the server's stop().
+  const status::CheckStateTable* checks = nullptr;
+  /// The agent's own metrics, appended after the per-check families (optional). Must outlive stop().
+  const status::AgentMetrics* metrics = nullptr;
+  /// Readiness: ok → 200 "ready"; an Error → 503 "not ready: <message>". Empty: always ready.
+  /// Called on the server's io thread; must be thread-safe and quick.
+  std::function<core::Status()> ready;
+};
+
+/// Registers (call before server.start()):
+///   GET /metrics        per-check families + AgentMetrics, "text/plain; version=0.0.4; charset=utf-8"
+///   GET /healthz        200 "ok"
+///   GET /readyz         200 "ready" / 503 "not ready: …"
+///   GET /api/v1/checks  status::checksJson, "application/json"
+/// HEAD works on each (HttpServer).
+void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints);
+
+}  // namespace shopwatch::agent::http

@@ -1,0 +1,49 @@
+#include "shopwatch/agent/http/agent_endpoints.h"
+
+#include "shopwatch/agent/status/agent_metrics.h"
+#include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/agent/status/metrics_writer.h"
+#include "shopwatch/agent/status/result_json.h"
+
+namespace shopwatch::agent::http {
+
+void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
+  const status::CheckStateTable* checks = endpoints.checks;
+  const status::AgentMetrics* metrics = endpoints.metrics;
+  server.route("GET", "/metrics", [checks, metrics](const HttpRequest&) {
+    HttpResponse res;
+    res.content_type = kMetricsContentType;
+    if (checks != nullptr) status::writeCheckMetrics(*checks, res.body);
+    if (metrics != nullptr) metrics->appendText(res.body);
+    return res;
+  });
+  server.route("GET", "/healthz", [](const HttpRequest&) {
+    HttpResponse res;
+    res.body = "ok\n";
+    return res;
+  });
+  server.route("GET", "/readyz", [ready = std::move(endpoints.ready)](const HttpRequest&) {
+    HttpResponse res;
+    if (!ready) {
+      res.body = "ready\n";
+      return res;
+    }
+    const auto status = ready();
+    if (status) {
+      res.body = "ready\n";
+    } else {
+      res.status = 503;
+      res.body = "not ready: " + status.error().message + "\n";
+    }
+    return res;
+  });
+  server.route("GET", "/api/v1/checks", [checks](const HttpRequest&) {
+    HttpResponse res;
+    res.content_type = "application/json";
+    res.body = checks != nullptr ? status::checksJson(*checks) : "[]";
+    res.body += '\n';
+    return res;
+  });
+}
+
+}  // namespace shopwatch::agent::http

@@ -1,0 +1,17 @@
+#pragma once
+/// spdlog set-up shared by the agent's commands.
+
+#include <string>
+
+namespace shopwatch::agent::runtime {
+
+/// Makes the default spdlog logger write to stderr: plain "level: message" lines when stderr is
+/// journald (JOURNAL_STREAM is set; journald adds its own timestamps), otherwise
+/// "2026-01-31T12:00:00.123 level: message". `level`: trace|debug|info|warn|error (unknown: info).
+/// Call once, early, from main's thread.
+void configureLogging(const std::string& level = "info");
+
+/// Changes the level of the default logger (on reload). Thread-safe.
+void setLogLevel(const std::string& level);
+
+}  // namespace shopwatch::agent::runtime

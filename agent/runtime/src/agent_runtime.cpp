@@ -1,0 +1,337 @@
+#include "shopwatch/agent/runtime/agent_runtime.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include "shopwatch/agent/http/agent_endpoints.h"
+#include "shopwatch/agent/http/http_server.h"
+#include "shopwatch/agent/runtime/logging.h"
+#include "shopwatch/agent/runtime/scheduler_loop.h"
+#include "shopwatch/agent/status/agent_metrics.h"
+#include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/core/redact.h"
+#include "shopwatch/probes/http_probe_engine.h"
+#include "shopwatch/storage/sqlite_result_store.h"
+
+namespace shopwatch::agent::runtime {
+
+namespace {
+
+status::BuildInfo buildInfo() {
+  status::BuildInfo info;
+  info.version = SHOPWATCH_VERSION;
+  if (const curl_version_info_data* v = curl_version_info(CURLVERSION_NOW)) info.curl = v->version;
+  info.openssl = OpenSSL_version(OPENSSL_VERSION_STRING);
+  return info;
+}
+
+status::StoreStats toMetrics(const storage::StoreStats& s) {
+  status::StoreStats out;
+  out.degraded = s.degraded;
+  out.queued = s.queued;
+  out.buffered = s.buffered;
+  out.written_total = s.written_total;
+  out.dropped_total = s.dropped_total;
+  out.db_bytes = s.db_size_bytes;
+  return out;
+}
+
+std::set<std::string> keysOf(const AgentConfig& config) {
+  std::set<std::string> keys;
+  for (const auto& spec : config.checks) {
+    keys.insert(spec->key.shop + "/" + spec->key.env + "/" + spec->key.check);
+  }
+  return keys;
+}
+
+}  // namespace
+
+struct AgentRuntime::Impl {
+  explicit Impl(RuntimeOptions o)
+      : options(std::move(o)),
+        clock(options.clock ? *options.clock : core::SystemClock::instance()),
+        scheduler(clock),
+        metrics(buildInfo()) {}
+
+  void dispatch(DueRun run);
+  void completed(const DueRun& run, core::ProbeResult result);
+  void housekeeping(std::stop_token stop);
+  core::Status readiness() const;
+  void logTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted);
+
+  RuntimeOptions options;
+  const core::Clock& clock;
+
+  mutable std::mutex config_mu;
+  std::shared_ptr<const AgentConfig> config;
+
+  // Declaration order is destruction order in reverse: everything the engine's completions touch
+  // (state table, scheduler, store, metrics) is declared before the engine, so it outlives it.
+  Scheduler scheduler;
+  status::CheckStateTable states;
+  status::AgentMetrics metrics;
+  std::unique_ptr<storage::SqliteResultStore> store;
+  std::size_t store_buffer_capacity = 0;
+  std::unique_ptr<SchedulerLoop> loop;
+  std::unique_ptr<probes::HttpProbeEngine> engine;
+  std::unique_ptr<http::HttpServer> server;
+
+  // Set once stop() gives up waiting: runs cut by the engine are cancellations, not shop failures.
+  std::atomic<bool> cutting{false};
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+
+  // Last accounted outcome per check, only to log up/down transitions once (engine thread + reload).
+  std::mutex transitions_mu;
+  std::unordered_map<std::string, bool> last_up;
+
+  std::mutex house_mu;
+  std::condition_variable_any house_cv;
+  std::jthread house;
+};
+
+void AgentRuntime::Impl::dispatch(DueRun run) {
+  metrics.observeSchedulerLag(run.lag);
+  auto spec = run.spec;
+  engine->submit(std::move(spec), [this, run = std::move(run)](core::ProbeResult result) {
+    completed(run, std::move(result));
+  });
+}
+
+void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) {
+  const core::HttpCheckSpec& spec = *run.spec;
+  if (cutting.load(std::memory_order_relaxed) && !result.success) {
+    (void)scheduler.complete(spec.key, run.run_id, true);
+    return;
+  }
+  const auto confirm_at = scheduler.complete(spec.key, run.run_id, result.success);
+  const bool confirm_pending = confirm_at.has_value();
+  const bool accounted = result.success || run.confirm || !spec.confirm;
+  states.record(spec.key, result, run.confirm);
+  logTransition(spec, result, accounted);
+
+  storage::ResultRecord record;
+  record.key = spec.key;
+  record.run_id = static_cast<std::int64_t>(run.origin_run_id);
+  record.confirm = run.confirm;
+  record.confirm_pending = confirm_pending;
+  record.interval = spec.interval;
+  record.scheduled = run.origin_scheduled;
+  record.result = std::move(result);
+  // enqueue() never blocks; a full queue is counted as a drop in the store's stats.
+  (void)store->enqueue(std::move(record));
+  if (confirm_pending) loop->wake();
+}
+
+void AgentRuntime::Impl::logTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result,
+                                       bool accounted) {
+  if (!accounted) {
+    spdlog::debug("check {} failed ({}), confirm re-check in {} ms", spec.key.str(),
+                  core::toString(result.failure),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(spec.confirm_delay).count());
+    return;
+  }
+  const std::string key = spec.key.shop + "/" + spec.key.env + "/" + spec.key.check;
+  bool changed = false;
+  {
+    std::lock_guard lock(transitions_mu);
+    auto [it, inserted] = last_up.try_emplace(key, result.success);
+    changed = inserted ? !result.success : it->second != result.success;
+    it->second = result.success;
+  }
+  if (!changed) return;
+  if (result.success) {
+    spdlog::info("check {} ({}) is up again", spec.key.str(), spec.key.env);
+  } else {
+    // Messages may quote URLs or headers: redact before they reach the log.
+    spdlog::warn("check {} ({}) is down: {}: {}", spec.key.str(), spec.key.env,
+                 core::toString(result.failure), core::redact(result.message, spec.secrets));
+  }
+}
+
+core::Status AgentRuntime::Impl::readiness() const {
+  {
+    std::lock_guard lock(config_mu);
+    if (!config) return core::makeError(core::ErrorCode::Unavailable, "no config loaded");
+  }
+  if (!store) return core::makeError(core::ErrorCode::Unavailable, "store not open");
+  const storage::StoreStats s = store->stats();
+  if (s.degraded && s.buffered >= store_buffer_capacity) {
+    return core::makeError(core::ErrorCode::Unavailable,
+                           "store not writable and its memory buffer is full: " + s.last_error);
+  }
+  return {};
+}
+
+void AgentRuntime::Impl::housekeeping(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    if (store) metrics.setStoreStats(toMetrics(store->stats()));
+    std::unique_lock lock(house_mu);
+    house_cv.wait_for(lock, stop, std::chrono::seconds{1}, [] { return false; });
+  }
+}
+
+AgentRuntime::AgentRuntime(RuntimeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+AgentRuntime::~AgentRuntime() { stop(); }
+
+core::Status AgentRuntime::start(AgentConfig config) {
+  Impl& d = *impl_;
+  if (d.started.exchange(true)) return core::makeError(core::ErrorCode::Internal, "already started");
+  setLogLevel(config.agent.log_level);
+
+  storage::StoreOptions store_options;
+  store_options.path = config.agent.database;
+  store_options.buffer_capacity = config.agent.store_buffer;
+  store_options.retention_raw = config.retention.raw;
+  store_options.retention_rollups = config.retention.rollups;
+  store_options.clock = &d.clock;
+  auto store = storage::SqliteResultStore::open(store_options);
+  if (!store) {
+    return core::makeError(store.error().code,
+                           "cannot open database " + config.agent.database + ": " + store.error().message);
+  }
+  d.store = std::move(store.value());
+  d.store_buffer_capacity = config.agent.store_buffer;
+
+  http::HttpServerOptions server_options;
+  server_options.listen =
+      d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override;
+  d.server = std::make_unique<http::HttpServer>(server_options);
+  http::AgentEndpoints endpoints;
+  endpoints.checks = &d.states;
+  endpoints.metrics = &d.metrics;
+  endpoints.ready = [&d] { return d.readiness(); };
+  http::registerAgentEndpoints(*d.server, std::move(endpoints));
+
+  d.states.setChecks(config.checks);
+  d.scheduler.setChecks(config.checks);
+  const std::size_t count = config.checks.size();
+  {
+    std::lock_guard lock(d.config_mu);
+    d.config = std::make_shared<const AgentConfig>(std::move(config));
+  }
+  d.metrics.setConfigReload(true, d.clock.now());
+  d.metrics.setStoreStats(toMetrics(d.store->stats()));
+
+  if (auto st = d.server->start(); !st) {
+    d.store->stop();
+    d.store.reset();
+    return st;
+  }
+  probes::EngineOptions engine_options;
+  engine_options.clock = &d.clock;
+  d.engine = std::make_unique<probes::HttpProbeEngine>(engine_options);
+  d.loop = std::make_unique<SchedulerLoop>(d.scheduler, d.clock,
+                                           [&d](DueRun run) { d.dispatch(std::move(run)); });
+  d.loop->start();
+  d.house = std::jthread([&d](std::stop_token stop) { d.housekeeping(stop); });
+  spdlog::info("agent started: {} checks, endpoint http://{}/metrics", count, d.server->listenAddress());
+  return {};
+}
+
+core::Status AgentRuntime::reload(const LoadResult& loaded) {
+  Impl& d = *impl_;
+  const auto now = d.clock.now();
+  if (!loaded.ok()) {
+    d.metrics.setConfigReload(false, now);
+    std::vector<std::string> secrets;
+    if (auto current = config()) secrets = current->secrets;
+    for (const auto& error : loaded.errors) {
+      spdlog::error("reload rejected: {}", core::redact(error.format(), secrets));
+    }
+    spdlog::error("reload failed ({} problem{}); the previous config keeps running",
+                  loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+    return core::makeError(core::ErrorCode::Invalid,
+                           loaded.errors.empty() ? "invalid config" : loaded.errors.front().format());
+  }
+  auto next = std::make_shared<const AgentConfig>(*loaded.config);
+  std::shared_ptr<const AgentConfig> previous = config();
+  if (previous) {
+    if (previous->agent.listen != next->agent.listen && d.options.listen_override.empty()) {
+      spdlog::warn("agent.listen changed to {}; restart to apply (still on {})", next->agent.listen,
+                   listenAddress());
+    }
+    if (previous->agent.database != next->agent.database) {
+      spdlog::warn("agent.database changed to {}; restart to apply", next->agent.database);
+    }
+  }
+  setLogLevel(next->agent.log_level);
+  d.states.setChecks(next->checks);
+  d.scheduler.setChecks(next->checks);
+  if (d.loop) d.loop->wake();
+
+  std::size_t added = 0;
+  std::size_t removed = 0;
+  const auto next_keys = keysOf(*next);
+  if (previous) {
+    const auto old_keys = keysOf(*previous);
+    for (const auto& k : next_keys) added += old_keys.contains(k) ? 0 : 1;
+    for (const auto& k : old_keys) removed += next_keys.contains(k) ? 0 : 1;
+    std::lock_guard lock(d.transitions_mu);
+    std::erase_if(d.last_up, [&next_keys](const auto& kv) { return !next_keys.contains(kv.first); });
+  }
+  {
+    std::lock_guard lock(d.config_mu);
+    d.config = next;
+  }
+  d.metrics.setConfigReload(true, now);
+  spdlog::info("config reloaded from {}: {} checks ({} new, {} removed)", next->source,
+               next->checks.size(), added, removed);
+  return {};
+}
+
+core::Status AgentRuntime::reloadFile(const std::string& path) {
+  LoadOptions options;
+  options.require_client = impl_->options.require_client;
+  return reload(loadConfigFile(path, options));
+}
+
+void AgentRuntime::stop() {
+  Impl& d = *impl_;
+  if (!d.started.load() || d.stopped.exchange(true)) return;
+  const auto begin = std::chrono::steady_clock::now();
+  if (d.loop) d.loop->stop();
+  if (d.engine) {
+    const auto deadline = begin + d.options.drain_timeout;
+    while (d.engine->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    const std::size_t left = d.engine->pending();
+    if (left > 0) spdlog::info("stopping: cutting {} in-flight run{}", left, left == 1 ? "" : "s");
+    d.cutting.store(true);
+    d.engine.reset();  // cuts what is left; completions run before the destructor returns
+  }
+  d.house = std::jthread{};
+  if (d.store) {
+    if (auto st = d.store->flush(); !st) spdlog::warn("stopping: final flush failed: {}", st.error().message);
+    d.store->stop();
+  }
+  if (d.server) d.server->stop();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - begin);
+  spdlog::info("agent stopped in {} ms", took.count());
+}
+
+std::uint16_t AgentRuntime::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+std::string AgentRuntime::listenAddress() const {
+  return impl_->server ? impl_->server->listenAddress() : std::string{};
+}
+
+std::shared_ptr<const AgentConfig> AgentRuntime::config() const {
+  std::lock_guard lock(impl_->config_mu);
+  return impl_->config;
+}
+
+const status::CheckStateTable& AgentRuntime::checkStates() const { return impl_->states; }
+
+SchedulerStats AgentRuntime::schedulerStats() const { return impl_->scheduler.stats(); }
+
+}  // namespace shopwatch::agent::runtime

@@ -1,0 +1,112 @@
+#pragma once
+/// CheckStateTable: the compact per-check state behind /metrics and /api/v1/checks (DESIGN.md,
+/// "Data flow": CheckState). The probe engine record()s every finished run; the HTTP server takes
+/// snapshots. No Beast, no prometheus-cpp series per check.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/clock.h"
+#include "shopwatch/core/failure_reason.h"
+#include "shopwatch/core/probe_result.h"
+
+namespace shopwatch::agent::status {
+
+/// Upper bounds (seconds) of shopwatch_check_duration_seconds (checks with `histogram: true`); +Inf
+/// is implicit.
+inline constexpr std::array<double, 12> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5,   1.0,  2.5,   5.0,  10.0, 30.0};
+
+/// What stays fixed for a check between reloads: its spec and its label text.
+struct CheckMeta {
+  std::shared_ptr<const core::HttpCheckSpec> spec;
+  /// `shop="…",env="…",check="…"`, values escaped for the text format.
+  std::string labels;
+};
+
+/// Counters of one check; kept across reloads while the check's key stays.
+struct CheckCounters {
+  std::uint64_t runs_success = 0;  ///< every passing run, confirm re-checks included
+  std::uint64_t runs_failure = 0;  ///< every failing run, confirm re-checks included
+  /// Accounted failures by reason, indexed by static_cast<size_t>(FailureReason): a failed confirm
+  /// re-check, or a failed run of a check with `confirm: false`. A failure still awaiting its confirm
+  /// re-check is not counted here.
+  std::array<std::uint64_t, core::kFailureReasonCount> failures{};
+  /// Non-cumulative counts per kDurationBuckets bound, last element is +Inf (accounted runs only).
+  std::array<std::uint64_t, kDurationBuckets.size() + 1> duration_buckets{};
+  std::uint64_t duration_count = 0;
+  double duration_sum = 0;  ///< seconds
+  std::optional<core::SystemTime> last_run;  ///< start of the latest run of any kind
+  bool awaiting_confirm = false;  ///< latest run failed and its confirm re-check is pending
+};
+
+/// The fixed-size part of the latest accounted result (what the probe_* gauges show).
+struct LastResult {
+  core::SystemTime started{};
+  bool success = false;
+  core::FailureReason failure = core::FailureReason::None;
+  int status_code = 0;
+  core::Micros duration{0};
+  core::Phases phases;
+  double http_version = 0;  ///< 1.0, 1.1, 2, 3; 0 when none
+  std::optional<core::SystemTime> cert_not_after;
+  int redirects = 0;
+  std::uint64_t bytes = 0;
+  std::int64_t content_length = -1;
+  bool ssl = false;
+};
+
+/// One check as seen by a snapshot. Self-contained: valid after the table changes.
+struct CheckSnapshot {
+  std::shared_ptr<const CheckMeta> meta;  ///< never null
+  CheckCounters counters;
+  std::optional<LastResult> last;           ///< nullopt: no accounted result yet
+  std::optional<core::ProbeResult> result;  ///< the full last accounted result, if asked for
+};
+
+/// Thread-safe (one mutex). record() copies into preallocated per-check state (string and vector
+/// capacity is reused, so steady state does not allocate); snapshot() copies under the lock, and
+/// rendering happens outside it.
+class CheckStateTable {
+ public:
+  CheckStateTable();
+  ~CheckStateTable();
+  CheckStateTable(const CheckStateTable&) = delete;
+  CheckStateTable& operator=(const CheckStateTable&) = delete;
+  CheckStateTable(CheckStateTable&&) = delete;
+  CheckStateTable& operator=(CheckStateTable&&) = delete;
+
+  /// Start-up and reload. Keys (shop, env, check) that stay keep counters and last result (their spec
+  /// is replaced); keys not in `specs` vanish with all their series; new keys start empty. A repeated
+  /// key: the first spec wins. Null pointers are ignored.
+  void setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& specs);
+
+  /// A finished run. `confirm`: this run is the confirm re-check of a failed run. Unknown key: ignored
+  /// (a run finishing after its check was removed by a reload).
+  /// The gauges (LastResult) change only for accounted runs: a success, a confirm re-check, or any run
+  /// of a check with `confirm: false`; a first failure awaiting confirmation only counts in
+  /// runs_failure and last_run (and sets awaiting_confirm).
+  void record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm);
+
+  /// Every check, ordered by key. `with_results`: also copy the full ProbeResult (API use; /metrics
+  /// does not need it).
+  std::vector<CheckSnapshot> snapshot(bool with_results = false) const;
+  /// One check, with its full result; nullopt if the key is unknown.
+  std::optional<CheckSnapshot> find(const core::CheckKey& key) const;
+  std::size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Escapes a label value for the text format: backslash, double quote and newline.
+void appendEscapedLabelValue(std::string& out, std::string_view value);
+
+}  // namespace shopwatch::agent::status

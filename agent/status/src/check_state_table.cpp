@@ -1,0 +1,161 @@
+#include "shopwatch/agent/status/check_state_table.h"
+
+#include <charconv>
+#include <map>
+#include <mutex>
+
+namespace shopwatch::agent::status {
+
+namespace {
+
+double parseHttpVersion(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) return 0;
+  return v;
+}
+
+std::shared_ptr<const CheckMeta> makeMeta(std::shared_ptr<const core::HttpCheckSpec> spec) {
+  auto meta = std::make_shared<CheckMeta>();
+  const auto& key = spec->key;
+  meta->labels.reserve(key.shop.size() + key.env.size() + key.check.size() + 24);
+  meta->labels += "shop=\"";
+  appendEscapedLabelValue(meta->labels, key.shop);
+  meta->labels += "\",env=\"";
+  appendEscapedLabelValue(meta->labels, key.env);
+  meta->labels += "\",check=\"";
+  appendEscapedLabelValue(meta->labels, key.check);
+  meta->labels += '"';
+  meta->spec = std::move(spec);
+  return meta;
+}
+
+}  // namespace
+
+void appendEscapedLabelValue(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+}
+
+struct CheckStateTable::Impl {
+  struct Entry {
+    std::shared_ptr<const CheckMeta> meta;
+    CheckCounters counters;
+    std::optional<LastResult> last;
+    core::ProbeResult result;  // valid when `last` is set
+  };
+  mutable std::mutex mu;
+  std::map<core::CheckKey, std::unique_ptr<Entry>> entries;
+};
+
+CheckStateTable::CheckStateTable() : impl_(std::make_unique<Impl>()) {}
+CheckStateTable::~CheckStateTable() = default;
+
+void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& specs) {
+  // Label text is built outside the lock; only the swap happens under it.
+  std::map<core::CheckKey, std::unique_ptr<Impl::Entry>> next;
+  for (const auto& spec : specs) {
+    if (!spec || next.count(spec->key) != 0) continue;
+    auto entry = std::make_unique<Impl::Entry>();
+    entry->meta = makeMeta(spec);
+    next.emplace(spec->key, std::move(entry));
+  }
+  std::map<core::CheckKey, std::unique_ptr<Impl::Entry>> old;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [key, entry] : next) {
+      auto it = impl_->entries.find(key);
+      if (it == impl_->entries.end()) continue;
+      auto meta = std::move(entry->meta);
+      entry = std::move(it->second);
+      entry->meta = std::move(meta);
+    }
+    old.swap(impl_->entries);
+    impl_->entries.swap(next);
+  }
+}
+
+void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(key);
+  if (it == impl_->entries.end()) return;
+  auto& e = *it->second;
+  auto& c = e.counters;
+  const auto& spec = *e.meta->spec;
+  if (result.success) {
+    ++c.runs_success;
+  } else {
+    ++c.runs_failure;
+  }
+  c.last_run = result.started;
+  const bool accounted = result.success || confirm || !spec.confirm;
+  c.awaiting_confirm = !accounted;
+  if (!accounted) return;
+  if (!result.success) {
+    const auto reason = static_cast<std::size_t>(result.failure == core::FailureReason::None
+                                                     ? core::FailureReason::Internal
+                                                     : result.failure);
+    if (reason < c.failures.size()) ++c.failures[reason];
+  }
+  const double seconds = std::chrono::duration<double>(result.duration).count();
+  std::size_t bucket = 0;
+  while (bucket < kDurationBuckets.size() && seconds > kDurationBuckets[bucket]) ++bucket;
+  ++c.duration_buckets[bucket];
+  ++c.duration_count;
+  c.duration_sum += seconds;
+
+  LastResult last;
+  last.started = result.started;
+  last.success = result.success;
+  last.failure = result.failure;
+  last.status_code = result.status_code;
+  last.duration = result.duration;
+  last.phases = result.phases;
+  last.http_version = parseHttpVersion(result.http_version);
+  last.cert_not_after = result.cert_not_after;
+  last.redirects = result.redirects;
+  last.bytes = result.bytes;
+  last.content_length = result.content_length;
+  last.ssl = result.ssl;
+  e.last = last;
+  e.result = result;  // copy-assignment reuses the strings' and vector's capacity
+}
+
+std::vector<CheckSnapshot> CheckStateTable::snapshot(bool with_results) const {
+  std::vector<CheckSnapshot> out;
+  std::lock_guard lock(impl_->mu);
+  out.reserve(impl_->entries.size());
+  for (const auto& [key, e] : impl_->entries) {
+    auto& s = out.emplace_back();
+    s.meta = e->meta;
+    s.counters = e->counters;
+    s.last = e->last;
+    if (with_results && e->last) s.result = e->result;
+  }
+  return out;
+}
+
+std::optional<CheckSnapshot> CheckStateTable::find(const core::CheckKey& key) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(key);
+  if (it == impl_->entries.end()) return std::nullopt;
+  CheckSnapshot s;
+  s.meta = it->second->meta;
+  s.counters = it->second->counters;
+  s.last = it->second->last;
+  if (s.last) s.result = it->second->result;
+  return s;
+}
+
+std::size_t CheckStateTable::size() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->entries.size();
+}
+
+}  // namespace shopwatch::agent::status

@@ -1,0 +1,86 @@
+#include "shopwatch/agent/status/result_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "shopwatch/core/redact.h"
+#include "shopwatch/core/time_format.h"
+
+namespace shopwatch::agent::status {
+
+namespace {
+
+using nlohmann::json;
+
+double seconds(core::Micros d) { return static_cast<double>(d.count()) / 1e6; }
+
+json resultObject(const core::ProbeResult& r, const std::vector<std::string>& secrets, bool with_time) {
+  auto red = [&](const std::string& s) { return core::redact(s, secrets); };
+  json j = json::object();
+  j["success"] = r.success;
+  if (r.success || r.failure == core::FailureReason::None) {
+    j["failure"] = nullptr;
+  } else {
+    j["failure"] = std::string(core::toString(r.failure));
+  }
+  j["message"] = red(r.message);
+  j["status_code"] = r.status_code;
+  j["duration_seconds"] = seconds(r.duration);
+  j["phases"] = {{"resolve", seconds(r.phases.resolve)},
+                 {"connect", seconds(r.phases.connect)},
+                 {"tls", seconds(r.phases.tls)},
+                 {"processing", seconds(r.phases.processing)},
+                 {"transfer", seconds(r.phases.transfer)}};
+  j["http_version"] = red(r.http_version);
+  j["tls_cert_not_after"] = r.cert_not_after ? json(core::formatRfc3339(*r.cert_not_after)) : json(nullptr);
+  j["redirects"] = r.redirects;
+  j["bytes"] = r.bytes;
+  j["content_length"] = r.content_length;
+  j["ssl"] = r.ssl;
+  j["final_url"] = red(r.final_url);
+  json assertions = json::array();
+  for (const auto& a : r.assertions) {
+    assertions.push_back({{"name", red(a.name)}, {"passed", a.passed}, {"detail", red(a.detail)}});
+  }
+  j["assertions"] = std::move(assertions);
+  if (with_time) j["time"] = core::formatRfc3339(r.started, true);
+  return j;
+}
+
+std::string dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string probeResultJson(const core::ProbeResult& result, const std::vector<std::string>& secrets,
+                            int indent, bool with_time) {
+  return dump(resultObject(result, secrets, with_time), indent);
+}
+
+std::string checksJson(const std::vector<CheckSnapshot>& checks, int indent) {
+  json list = json::array();
+  for (const auto& c : checks) {
+    const auto& spec = *c.meta->spec;
+    json j = json::object();
+    j["shop"] = spec.key.shop;
+    j["env"] = spec.key.env;
+    j["check"] = spec.key.check;
+    j["url"] = core::redact(spec.url, spec.secrets);
+    j["method"] = spec.method;
+    j["interval_seconds"] = seconds(spec.interval);
+    j["timeout_seconds"] = seconds(spec.timeout);
+    j["histogram"] = spec.histogram;
+    j["awaiting_confirm"] = c.counters.awaiting_confirm;
+    j["runs"] = {{"success", c.counters.runs_success}, {"failure", c.counters.runs_failure}};
+    j["last_run"] = c.counters.last_run ? json(core::formatRfc3339(*c.counters.last_run, true)) : json(nullptr);
+    j["last"] = c.result ? resultObject(*c.result, spec.secrets, true) : json(nullptr);
+    list.push_back(std::move(j));
+  }
+  return dump(list, indent);
+}
+
+std::string checksJson(const CheckStateTable& table, int indent) {
+  return checksJson(table.snapshot(true), indent);
+}
+
+}  // namespace shopwatch::agent::status

@@ -1,0 +1,117 @@
+// Drives HttpProbeEngine over the URLs of a file and prints throughput, CPU and TTFB figures.
+// Usage: shopwatch_engine_bench URL_FILE [--concurrency N] [--ttfb-out FILE]
+
+#include <curl/curl.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "shopwatch/probes/http_probe_engine.h"
+
+namespace {
+
+double cpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+long peakRssKiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: shopwatch_engine_bench URL_FILE [--concurrency N] [--ttfb-out FILE]\n";
+    return 2;
+  }
+  int concurrency = 32;
+  std::string ttfb_out;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--concurrency") concurrency = std::atoi(argv[i + 1]);
+    else if (flag == "--ttfb-out") ttfb_out = argv[i + 1];
+  }
+  std::vector<std::string> urls;
+  {
+    std::ifstream in(argv[1]);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) urls.push_back(line);
+    }
+  }
+  if (urls.empty()) {
+    std::cerr << "no URLs\n";
+    return 2;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  std::vector<std::shared_ptr<const shopwatch::core::HttpCheckSpec>> specs;
+  for (const auto& url : urls) {
+    shopwatch::core::HttpCheckSpec spec;
+    spec.url = url;
+    spec.timeout = std::chrono::seconds{10};
+    spec.per_host_limit = concurrency;
+    spec.expect.body_contains = "ok";
+    specs.push_back(std::make_shared<const shopwatch::core::HttpCheckSpec>(std::move(spec)));
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<shopwatch::core::ProbeResult> results;
+  results.reserve(urls.size());
+
+  const double cpu0 = cpuSeconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    shopwatch::probes::HttpProbeEngine engine;
+    for (const auto& spec : specs) {
+      engine.submit(spec, [&](shopwatch::core::ProbeResult r) {
+        std::lock_guard lock(mu);
+        results.push_back(std::move(r));
+        cv.notify_all();
+      });
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return results.size() == specs.size(); });
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = cpuSeconds() - cpu0;
+
+  std::size_t failed = 0;
+  std::vector<double> ttfb_ms;
+  for (const auto& r : results) {
+    if (!r.success) {
+      if (failed++ < 3) std::cerr << "failed: " << r.final_url << ": " << r.message << "\n";
+      continue;
+    }
+    const auto& p = r.phases;
+    ttfb_ms.push_back(static_cast<double>((p.resolve + p.connect + p.tls + p.processing).count()) / 1e3);
+  }
+  std::sort(ttfb_ms.begin(), ttfb_ms.end());
+  const double median = ttfb_ms.empty() ? 0 : ttfb_ms[ttfb_ms.size() / 2];
+  if (!ttfb_out.empty()) {
+    std::ofstream out(ttfb_out);
+    for (double v : ttfb_ms) out << v << "\n";
+  }
+  std::printf("checks=%zu failed=%zu concurrency=%d wall_s=%.3f checks_per_s=%.0f cpu_s=%.3f "
+              "cpu_s_per_1000=%.3f peak_rss_mib=%.1f median_ttfb_ms=%.4f\n",
+              results.size(), failed, concurrency, wall, static_cast<double>(results.size()) / wall, cpu,
+              cpu * 1000.0 / static_cast<double>(results.size()), static_cast<double>(peakRssKiB()) / 1024.0,
+              median);
+  curl_global_cleanup();
+  return failed == 0 ? 0 : 1;
+}

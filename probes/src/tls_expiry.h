@@ -1,0 +1,22 @@
+#pragma once
+// Records the earliest notAfter of the certificate chain a server presents, from inside OpenSSL's
+// verification, so it is known even when verification fails (blackbox_exporter cannot).
+
+#include <curl/curl.h>
+
+#include <optional>
+
+#include "shopwatch/core/clock.h"
+
+namespace shopwatch::probes::detail {
+
+/// Where the verify callback writes; must outlive the TLS handshake of the transfer.
+struct CertExpirySink {
+  std::optional<core::SystemTime> earliest;
+};
+
+/// A CURLOPT_SSL_CTX_FUNCTION; CURLOPT_SSL_CTX_DATA must be a CertExpirySink*. Keeps curl's verify
+/// mode and OpenSSL's verdict: only observes.
+CURLcode installCertExpiryRecorder(CURL* easy, void* ssl_ctx, void* sink);
+
+}  // namespace shopwatch::probes::detail

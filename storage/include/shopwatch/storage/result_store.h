@@ -1,0 +1,65 @@
+#pragma once
+/// The store interface the runtime, the API and reports use. Implementations: SqliteResultStore
+/// (production) and MemoryResultStore (reference for the contract tests).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shopwatch/core/clock.h"
+#include "shopwatch/core/result.h"
+#include "shopwatch/storage/aggregate.h"
+#include "shopwatch/storage/result_record.h"
+
+namespace shopwatch::storage {
+
+/// Figures for the agent's `shopwatch_store_*` metrics.
+struct StoreStats {
+  std::uint64_t queued = 0;         ///< results waiting in the queue
+  std::uint64_t buffered = 0;       ///< results held in memory because writing fails (degraded)
+  std::uint64_t written_total = 0;  ///< results committed
+  std::uint64_t dropped_total = 0;  ///< results lost: queue full, or buffer cap exceeded (oldest)
+  bool degraded = false;            ///< writing currently fails; results are buffered in memory
+  std::string last_error;           ///< last write error ("" when none since start)
+  std::uint64_t db_size_bytes = 0;  ///< database plus WAL file size
+};
+
+/// Write side. enqueue() never blocks on disk and is safe from any thread.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  /// Queues a result. Returns false (and counts a drop) when the queue is full; never blocks.
+  virtual bool enqueue(ResultRecord record) = 0;
+  /// Blocks until everything enqueued before the call is committed, or a write attempt failed
+  /// (degraded: the results stay buffered and an error is returned).
+  virtual core::Status flush() = 0;
+  virtual StoreStats stats() const = 0;
+};
+
+/// Read side. Thread-safe. Times are half-open windows [from, to). `now` bounds the open last run of each
+/// series: it covers [start, min(now, start + 2 × interval)) and the time after start + 2 × interval up to
+/// now is unmonitored.
+class ResultReader {
+ public:
+  virtual ~ResultReader() = default;
+  /// Every series that has stored results, sorted.
+  virtual core::Result<std::vector<SeriesKey>> series() = 0;
+  /// The newest `n` rows of a series (scheduled and confirm rows), newest first.
+  virtual core::Result<std::vector<StoredResult>> lastResults(const SeriesKey& series, std::size_t n) = 0;
+  /// Exact figures for one series from raw rows (within raw retention).
+  virtual core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
+                                                  core::SystemTime to, core::SystemTime now) = 0;
+  /// Figures for every series from hourly rollups, over the window widened to whole UTC hours
+  /// [floor_hour(from), ceil_hour(to)). Times are exact; percentiles within 2 % of exact. Months are
+  /// hour-aligned, so month figures equal windowAggregate's over the same window.
+  virtual core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,
+                                                              core::SystemTime now) = 0;
+};
+
+class ResultStore : public ResultSink, public ResultReader {};
+
+/// [first instant of the month, first instant of the next month) in UTC.
+std::pair<core::SystemTime, core::SystemTime> monthWindow(int year, unsigned month);
+
+}  // namespace shopwatch::storage

@@ -1,0 +1,164 @@
+#include "shopwatch/storage/memory_result_store.h"
+
+#include <algorithm>
+
+#include "accounting.h"
+
+namespace shopwatch::storage {
+
+struct MemoryResultStore::Series {
+  struct Row {
+    StoredResult r;
+    bool superseded = false;  // a scheduled row that arrived at or before the open run
+    std::int64_t ts() const { return core::toMicros(r.scheduled); }
+  };
+  std::vector<Row> rows;  // sorted by key time
+  std::optional<std::int64_t> open_ts;
+  bool open_confirm_seen = false;
+
+  Row* find(std::int64_t ts) {
+    auto it = std::lower_bound(rows.begin(), rows.end(), ts,
+                               [](const Row& row, std::int64_t t) { return row.ts() < t; });
+    return it != rows.end() && it->ts() == ts ? &*it : nullptr;
+  }
+  void insert(Row row) {
+    auto it = std::upper_bound(rows.begin(), rows.end(), row.ts(),
+                               [](std::int64_t t, const Row& x) { return t < x.ts(); });
+    rows.insert(it, std::move(row));
+  }
+};
+
+MemoryResultStore::MemoryResultStore() = default;
+MemoryResultStore::~MemoryResultStore() = default;
+
+bool MemoryResultStore::enqueue(ResultRecord rec) {
+  std::lock_guard lk(mu_);
+  auto& slot = series_[SeriesKey{rec.key, rec.step}];
+  if (!slot) slot = std::make_unique<Series>();
+  auto& s = *slot;
+  Series::Row row;
+  auto& r = row.r;
+  r.series = SeriesKey{rec.key, rec.step};
+  r.run_id = rec.run_id;
+  r.confirm = rec.confirm;
+  r.confirm_pending = !rec.confirm && rec.confirm_pending;
+  r.in_maintenance = rec.in_maintenance;
+  r.interval = core::Micros{rec.interval.count() / 1000 * 1000};
+  r.result = rec.result;
+  r.result.assertions.clear();
+  r.result.final_url.clear();
+  r.result.redirects = 0;
+  r.result.content_length = -1;
+  r.result.ssl = false;
+  if (r.result.success) r.result.message.clear();
+  if (r.result.cert_not_after) {
+    r.result.cert_not_after =
+        core::fromMicros(core::toMicros(*r.result.cert_not_after) / 1'000'000 * 1'000'000);
+  }
+  std::int64_t ts = 0;
+  if (rec.confirm) {
+    ts = core::toMicros(rec.result.started.time_since_epoch().count() != 0 ? rec.result.started : rec.scheduled);
+    if (s.open_ts && !s.open_confirm_seen) {
+      auto* open = s.find(*s.open_ts);
+      if (open && open->r.run_id == rec.run_id) {
+        s.open_confirm_seen = true;
+        if (!open->r.result.success && open->r.confirm_pending && !rec.result.success) {
+          open->r.counted_down = true;
+        }
+      }
+    }
+  } else {
+    ts = core::toMicros(rec.scheduled);
+    r.counted_down = !rec.result.success && !rec.confirm_pending;
+    if (s.open_ts && ts <= *s.open_ts) {
+      row.superseded = true;
+      r.covered = core::Micros{0};
+    } else if (s.open_ts) {
+      if (auto* open = s.find(*s.open_ts); open != nullptr) {
+        open->r.covered = core::Micros{std::min(ts, *s.open_ts + 2 * open->r.interval.count()) - *s.open_ts};
+      }
+    }
+  }
+  while (s.find(ts) != nullptr) ++ts;
+  r.scheduled = core::fromMicros(ts);
+  if (!rec.confirm && !row.superseded) {
+    s.open_ts = ts;
+    s.open_confirm_seen = false;
+  }
+  if (rec.result.started.time_since_epoch().count() == 0 || rec.confirm) r.result.started = r.scheduled;
+  s.insert(std::move(row));
+  ++written_;
+  return true;
+}
+
+core::Status MemoryResultStore::flush() { return {}; }
+
+StoreStats MemoryResultStore::stats() const {
+  std::lock_guard lk(mu_);
+  StoreStats st;
+  st.written_total = written_;
+  return st;
+}
+
+core::Result<std::vector<SeriesKey>> MemoryResultStore::series() {
+  std::lock_guard lk(mu_);
+  std::vector<SeriesKey> out;
+  for (const auto& [k, v] : series_) out.push_back(k);
+  return out;
+}
+
+core::Result<std::vector<StoredResult>> MemoryResultStore::lastResults(const SeriesKey& key, std::size_t n) {
+  std::lock_guard lk(mu_);
+  std::vector<StoredResult> out;
+  auto it = series_.find(key);
+  if (it == series_.end()) return out;
+  const auto& rows = it->second->rows;
+  for (auto row = rows.rbegin(); row != rows.rend() && out.size() < n; ++row) out.push_back(row->r);
+  return out;
+}
+
+core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key, core::SystemTime from,
+                                                           core::SystemTime to, core::SystemTime now) {
+  std::lock_guard lk(mu_);
+  Aggregate out;
+  out.series = key;
+  auto it = series_.find(key);
+  if (it == series_.end()) return out;
+  std::vector<detail::RawRow> rows;
+  for (const auto& row : it->second->rows) {
+    const auto& r = row.r;
+    detail::RawRow raw;
+    raw.ts = row.ts();
+    raw.flags = (r.confirm ? detail::kFlagConfirm : 0) | (r.confirm_pending ? detail::kFlagConfirmPending : 0) |
+                (r.in_maintenance ? detail::kFlagMaintenance : 0) |
+                (r.result.success ? detail::kFlagSuccess : 0) | (r.counted_down ? detail::kFlagDown : 0) |
+                (row.superseded ? detail::kFlagSuperseded : 0);
+    raw.reason = static_cast<int>(r.result.failure);
+    raw.interval_us = r.interval.count();
+    raw.duration_us = r.result.duration.count();
+    if (r.covered) raw.covered_us = r.covered->count();
+    rows.push_back(raw);
+  }
+  detail::aggregateRaw(rows, core::toMicros(from), core::toMicros(to), core::toMicros(now), out);
+  return out;
+}
+
+core::Result<std::vector<Aggregate>> MemoryResultStore::rangeAggregate(core::SystemTime from, core::SystemTime to,
+                                                                       core::SystemTime now) {
+  std::vector<SeriesKey> keys;
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& [k, v] : series_) keys.push_back(k);
+  }
+  auto f = core::fromMicros(detail::floorHour(core::toMicros(from)));
+  auto t = core::fromMicros(detail::ceilHour(core::toMicros(to)));
+  std::vector<Aggregate> out;
+  for (const auto& k : keys) {
+    auto a = windowAggregate(k, f, t, now);
+    if (!a) return a.error();
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+}  // namespace shopwatch::storage

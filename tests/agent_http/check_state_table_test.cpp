@@ -1,0 +1,107 @@
+#include <catch2/catch.hpp>
+
+#include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/agent/status/metrics_writer.h"
+#include "status_fixtures.h"
+
+using namespace shopwatch;
+using agent::status::CheckStateTable;
+using testing::failingResult;
+using testing::makeSpec;
+using testing::passingResult;
+
+namespace {
+
+std::string render(const CheckStateTable& t) {
+  std::string out;
+  agent::status::writeCheckMetrics(t, out);
+  return out;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("setChecks keeps the state of staying checks, drops removed ones and starts new ones empty") {
+  CheckStateTable table;
+  auto home = makeSpec("acme", "home");
+  auto cart = makeSpec("acme", "cart");
+  table.setChecks({home, cart});
+  table.record(home->key, passingResult(), false);
+  table.record(cart->key, passingResult(), false);
+  const auto before = render(table);
+  CHECK(contains(before, "probe_success{shop=\"acme\",env=\"production\",check=\"cart\"} 1\n"));
+
+  auto home2 = makeSpec("acme", "home");  // a reload builds new spec objects
+  home2->url = "http://127.0.0.1:1/changed";
+  auto search = makeSpec("acme", "search");
+  table.setChecks({home2, search});
+  REQUIRE(table.size() == 2);
+  const auto after = render(table);
+  CHECK(contains(after, "probe_success{shop=\"acme\",env=\"production\",check=\"home\"} 1\n"));
+  CHECK(contains(after, "shopwatch_check_runs_total{shop=\"acme\",env=\"production\",check=\"home\",result=\"success\"} 1\n"));
+  CHECK_FALSE(contains(after, "check=\"cart\""));
+  // The new check has counters but no probe_* series until its first run.
+  CHECK(contains(after, "shopwatch_check_runs_total{shop=\"acme\",env=\"production\",check=\"search\",result=\"success\"} 0\n"));
+  CHECK_FALSE(contains(after, "probe_success{shop=\"acme\",env=\"production\",check=\"search\"}"));
+  const auto found = table.find(home2->key);
+  REQUIRE(found);
+  CHECK(found->meta->spec->url == "http://127.0.0.1:1/changed");
+  CHECK(found->counters.runs_success == 1);
+}
+
+TEST_CASE("record ignores a key that is not in the table") {
+  CheckStateTable table;
+  table.setChecks({makeSpec("acme", "home")});
+  table.record(core::CheckKey{"acme", "production", "gone"}, passingResult(), false);
+  table.record(core::CheckKey{"acme", "staging", "home"}, passingResult(), false);
+  const auto snap = table.snapshot();
+  REQUIRE(snap.size() == 1);
+  CHECK(snap[0].counters.runs_success == 0);
+  CHECK_FALSE(snap[0].last);
+}
+
+TEST_CASE("a first failure awaiting its confirm re-check does not change the gauges") {
+  CheckStateTable table;
+  auto spec = makeSpec("acme", "home");
+  table.setChecks({spec});
+  table.record(spec->key, passingResult(), false);
+  table.record(spec->key, failingResult(core::FailureReason::HttpStatus), false);
+  auto s = table.find(spec->key);
+  REQUIRE(s);
+  CHECK(s->last->success);
+  CHECK(s->counters.awaiting_confirm);
+  CHECK(s->counters.runs_failure == 1);
+  CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::HttpStatus)] == 0);
+
+  table.record(spec->key, failingResult(core::FailureReason::HttpStatus, 1'800'000'065), true);
+  s = table.find(spec->key);
+  CHECK_FALSE(s->last->success);
+  CHECK_FALSE(s->counters.awaiting_confirm);
+  CHECK(s->counters.runs_failure == 2);
+  CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::HttpStatus)] == 1);
+  REQUIRE(s->result);
+  CHECK(s->result->message == "status 503");
+}
+
+TEST_CASE("a check without confirm counts its first failure at once") {
+  CheckStateTable table;
+  auto spec = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "home"));
+  spec->confirm = false;
+  table.setChecks({spec});
+  table.record(spec->key, failingResult(core::FailureReason::Timeout), false);
+  const auto s = table.find(spec->key);
+  CHECK_FALSE(s->last->success);
+  CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::Timeout)] == 1);
+}
+
+TEST_CASE("label values escape quotes, backslashes and newlines") {
+  CheckStateTable table;
+  table.setChecks({makeSpec("we\"ird", "back\\slash\nnew")});
+  table.record(core::CheckKey{"we\"ird", "production", "back\\slash\nnew"}, passingResult(), false);
+  const auto text = render(table);
+  CHECK(contains(text, "probe_success{shop=\"we\\\"ird\",env=\"production\",check=\"back\\\\slash\\nnew\"} 1\n"));
+  std::string escaped;
+  agent::status::appendEscapedLabelValue(escaped, "a\"b\\c\nd");
+  CHECK(escaped == "a\\\"b\\\\c\\nd");
+}

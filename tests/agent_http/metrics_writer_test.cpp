@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <unistd.h>
+
+#include "shopwatch/agent/status/agent_metrics.h"
+#include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/agent/status/metrics_writer.h"
+#include "status_fixtures.h"
+#include "test_client.h"
+
+using namespace shopwatch;
+using agent::status::AgentMetrics;
+using agent::status::CheckStateTable;
+using testing::failingResult;
+using testing::makeSpec;
+using testing::passingResult;
+
+namespace {
+
+const std::string kPromtool = "/usr/bin/promtool";
+const std::string kExpoLint = std::string(SHOPWATCH_SOURCE_DIR) + "/../shared/tools/expo-lint.py";
+
+/// A table with: a passing check, a confirmed failure, a histogram check with several runs, a check
+/// never run, and one in another env with an odd label value.
+void fillTable(CheckStateTable& table) {
+  auto home = makeSpec("acme", "home");
+  auto cart = makeSpec("acme", "cart");
+  auto search = makeSpec("acme", "search", true);
+  auto fresh = makeSpec("acme", "fresh", true);
+  auto staging = makeSpec("acme", "quo\"te\\d\nline", false, "staging");
+  table.setChecks({home, cart, search, fresh, staging});
+  table.record(home->key, passingResult(), false);
+  table.record(cart->key, failingResult(core::FailureReason::HttpStatus), false);
+  table.record(cart->key, failingResult(core::FailureReason::HttpStatus), true);
+  table.record(cart->key, failingResult(core::FailureReason::Timeout), true);
+  for (int ms : {3, 40, 40, 700, 45000}) table.record(search->key, passingResult(1'800'000'000, ms), false);
+  table.record(staging->key, passingResult(), false);
+}
+
+void checkWithPromtool(const std::string& text) {
+  if (::access(kPromtool.c_str(), X_OK) != 0) {
+    WARN("SKIPPED promtool check: " << kPromtool << " is missing — install prometheus to run it");
+    return;
+  }
+  const auto r = testing::runTool(kPromtool + " check metrics", text);
+  INFO("promtool output:\n" << r.output << "\ntext:\n" << text);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.empty());
+}
+
+void checkWithExpoLint(const std::string& text) {
+  REQUIRE(std::filesystem::exists(kExpoLint));
+  const auto r = testing::runTool("python3 " + kExpoLint, text);
+  INFO("expo-lint output:\n" << r.output << "\ntext:\n" << text);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.empty());
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("per-check metrics with agent metrics pass promtool check metrics and expo-lint") {
+  CheckStateTable table;
+  fillTable(table);
+  AgentMetrics metrics(agent::status::BuildInfo{"0.1.0", "7.88.1", "OpenSSL/3.0.11"});
+  metrics.observeSchedulerLag(std::chrono::milliseconds{3});
+  metrics.setConfigReload(true, core::SystemTime{std::chrono::seconds{1'800'000'000}});
+  metrics.setStoreStats({false, 3, 0, 1000, 2, 1 << 20});
+  std::string text;
+  agent::status::writeCheckMetrics(table, text);
+  metrics.appendText(text);
+  checkWithPromtool(text);
+  checkWithExpoLint(text);
+
+  // The content, not just the form.
+  CHECK(contains(text, "probe_success{shop=\"acme\",env=\"production\",check=\"cart\"} 0\n"));
+  CHECK(contains(text, "probe_http_status_code{shop=\"acme\",env=\"production\",check=\"cart\"} 503\n"));
+  CHECK(contains(text, "probe_http_version{shop=\"acme\",env=\"production\",check=\"cart\"} 2\n"));
+  CHECK(contains(text, "probe_http_version{shop=\"acme\",env=\"production\",check=\"home\"} 1.1\n"));
+  CHECK(contains(text, "probe_http_duration_seconds{shop=\"acme\",env=\"production\",check=\"home\",phase=\"connect\"} 0.0025\n"));
+  CHECK(contains(text, "probe_ssl_earliest_cert_expiry{shop=\"acme\",env=\"production\",check=\"home\"} 1900000000\n"));
+  CHECK_FALSE(contains(text, "probe_ssl_earliest_cert_expiry{shop=\"acme\",env=\"production\",check=\"cart\"}"));
+  CHECK(contains(text, "shopwatch_check_failures_total{shop=\"acme\",env=\"production\",check=\"cart\",reason=\"http_status\"} 1\n"));
+  CHECK(contains(text, "shopwatch_check_failures_total{shop=\"acme\",env=\"production\",check=\"cart\",reason=\"timeout\"} 1\n"));
+  CHECK(contains(text, "shopwatch_check_runs_total{shop=\"acme\",env=\"production\",check=\"cart\",result=\"failure\"} 3\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_bucket{shop=\"acme\",env=\"production\",check=\"search\",le=\"0.005\"} 1\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_bucket{shop=\"acme\",env=\"production\",check=\"search\",le=\"0.05\"} 3\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_bucket{shop=\"acme\",env=\"production\",check=\"search\",le=\"30\"} 4\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_bucket{shop=\"acme\",env=\"production\",check=\"search\",le=\"+Inf\"} 5\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_count{shop=\"acme\",env=\"production\",check=\"search\"} 5\n"));
+  CHECK(contains(text, "shopwatch_check_duration_seconds_count{shop=\"acme\",env=\"production\",check=\"fresh\"} 0\n"));
+  CHECK_FALSE(contains(text, "shopwatch_check_duration_seconds_count{shop=\"acme\",env=\"production\",check=\"home\"}"));
+  CHECK_FALSE(contains(text, "probe_success{shop=\"acme\",env=\"production\",check=\"fresh\"}"));
+  CHECK(contains(text, "shopwatch_build_info{"));
+  CHECK(contains(text, "shopwatch_store_results_written_total 1000\n"));
+  CHECK(contains(text, "shopwatch_store_queue_length 3\n"));
+  CHECK(contains(text, "shopwatch_config_last_reload_successful 1\n"));
+  CHECK(contains(text, "shopwatch_scheduler_lag_seconds_bucket{le=\"0.005\"} 1\n"));
+  CHECK(contains(text, "process_resident_memory_bytes "));
+  CHECK(contains(text, "process_open_fds "));
+}
+
+TEST_CASE("an empty table and fresh agent metrics also pass the linters") {
+  CheckStateTable table;
+  AgentMetrics metrics(agent::status::BuildInfo{"0.1.0", "", ""});
+  std::string text;
+  agent::status::writeCheckMetrics(table, text);
+  CHECK(text.empty());
+  metrics.appendText(text);
+  checkWithPromtool(text);
+  checkWithExpoLint(text);
+}
+
+TEST_CASE("the linters catch a broken exposition (the harness is real)") {
+  // Two blocks of one family and a duplicate series: promtool 2.42 passes parts of this, expo-lint not.
+  const std::string bad =
+      "# HELP probe_success x\n# TYPE probe_success gauge\nprobe_success{check=\"a\"} 1\n"
+      "# HELP other x\n# TYPE other gauge\nother 1\nprobe_success{check=\"a\"} 1\n";
+  const auto r = testing::runTool("python3 " + kExpoLint, bad);
+  CHECK(r.exit_code == 1);
+  if (::access(kPromtool.c_str(), X_OK) == 0) {
+    CHECK(testing::runTool(kPromtool + " check metrics", "# TYPE c counter\nc 1\n").exit_code != 0);
+  }
+}
+
+TEST_CASE("10000 checks with results render in well under 200 ms") {
+  CheckStateTable table;
+  std::vector<std::shared_ptr<const core::HttpCheckSpec>> specs;
+  for (int i = 0; i < 10000; ++i) {
+    specs.push_back(makeSpec("shop" + std::to_string(i / 20), "check-" + std::to_string(i), i % 10 == 0));
+  }
+  table.setChecks(specs);
+  for (int i = 0; i < 10000; ++i) {
+    table.record(specs[static_cast<std::size_t>(i)]->key,
+                 i % 7 == 0 ? failingResult(core::FailureReason::Connect) : passingResult(), true);
+  }
+  std::string text;
+  const auto t0 = std::chrono::steady_clock::now();
+  agent::status::writeCheckMetrics(table, text);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+  WARN("rendered 10000 checks (" << text.size() / 1024 << " KiB) in " << ms << " ms");
+#if defined(__SANITIZE_ADDRESS__)
+  CHECK(ms < 2000);  // instrumented build: only a sanity bound
+#else
+  CHECK(ms < 100);
+#endif
+  CHECK(contains(text, "check=\"check-9999\""));
+  checkWithExpoLint(text);
+}

@@ -1,0 +1,223 @@
+// The agent end to end, in process: AgentRuntime against FakeHttpServer on 127.0.0.1.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "fake_http_server.h"
+#include "shopwatch/agent/config/config_loader.h"
+#include "shopwatch/agent/runtime/agent_runtime.h"
+#include "shopwatch/agent/runtime/demo_shop.h"
+#include "shopwatch/agent/status/check_state_table.h"
+#include "test_helpers.h"
+
+using namespace std::chrono_literals;
+using shopwatch::agent::loadConfigFile;
+using shopwatch::agent::runtime::AgentRuntime;
+using shopwatch::agent::runtime::RuntimeOptions;
+using shopwatch::testing::FakeHttpServer;
+using shopwatch::testing::httpGet;
+using shopwatch::testing::sampleValue;
+using shopwatch::testing::TempDir;
+using shopwatch::testing::waitUntil;
+
+namespace {
+
+std::string configYaml(const FakeHttpServer& shop, const std::filesystem::path& db,
+                       const std::vector<std::string>& checks) {
+  std::string yaml = "agent:\n  client: acme\n  listen: 127.0.0.1:0\n  database: " + db.string() +
+                     "\nshops:\n  - name: shop\n    base_url: " + shop.url("") +
+                     "\n    defaults:\n      interval: 1s\n      timeout: 2s\n"
+                     "      confirm_delay: 200ms\n    checks:\n";
+  for (const auto& c : checks) yaml += "      - name: " + c + "\n        url: /" + c + "\n";
+  return yaml;
+}
+
+std::string series(const std::string& family, const std::string& check) {
+  return family + "{shop=\"shop\",env=\"production\",check=\"" + check + "\"}";
+}
+
+struct RunningAgent {
+  explicit RunningAgent(const std::filesystem::path& config_file) {
+    RuntimeOptions options;
+    options.listen_override = "127.0.0.1:0";
+    agent = std::make_unique<AgentRuntime>(options);
+    auto loaded = loadConfigFile(config_file.string());
+    REQUIRE(loaded.ok());
+    auto st = agent->start(std::move(*loaded.config));
+    REQUIRE(st.ok());
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(agent->port()) + path;
+  }
+  std::string metrics() const { return httpGet(url("/metrics")).body; }
+  std::unique_ptr<AgentRuntime> agent;
+};
+
+}  // namespace
+
+TEST_CASE("the agent's metrics appear and follow the shop's state") {
+  FakeHttpServer shop;
+  shop.status("/home", 200, "Warenkorb");
+  shop.status("/cart", 200, "Warenkorb");
+  TempDir dir;
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, dir.path() / "acme.db", {"home", "cart"}));
+  RunningAgent a(cfg);
+
+  REQUIRE(waitUntil(
+      [&] {
+        const auto m = a.metrics();
+        return sampleValue(m, series("probe_success", "home")) == 1.0 &&
+               sampleValue(m, series("probe_success", "cart")) == 1.0;
+      },
+      5s));
+  const auto ready = httpGet(a.url("/readyz"));
+  CHECK(ready.status == 200);
+  CHECK(httpGet(a.url("/healthz")).status == 200);
+
+  // The cart breaks: after the failed run and its failed confirm re-check, probe_success drops to 0.
+  shop.status("/cart", 500, "oops");
+  REQUIRE(waitUntil(
+      [&] { return sampleValue(a.metrics(), series("probe_success", "cart")) == 0.0; }, 6s));
+  const auto m = a.metrics();
+  CHECK(sampleValue(m, series("probe_http_status_code", "cart")) == 500.0);
+  CHECK(sampleValue(m, series("probe_success", "home")) == 1.0);
+  CHECK(sampleValue(m, "shopwatch_config_last_reload_successful") == 1.0);
+  CHECK(m.find("shopwatch_scheduler_lag_seconds_count") != std::string::npos);
+  CHECK(sampleValue(m, "shopwatch_check_failures_total{shop=\"shop\",env=\"production\",check="
+                       "\"cart\",reason=\"http_status\"}")
+            .value_or(0) >= 1.0);
+  // Both the failed run and its confirm re-check reached the shop.
+  CHECK(a.agent->schedulerStats().confirms >= 1);
+
+  a.agent->stop();
+}
+
+TEST_CASE("the live /metrics passes promtool and expo-lint") {
+  FakeHttpServer shop;
+  shop.status("/home", 200, "ok");
+  shop.status("/broken", 503, "down");
+  TempDir dir;
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, dir.path() / "acme.db", {"home", "broken"}));
+  RunningAgent a(cfg);
+  REQUIRE(waitUntil(
+      [&] { return sampleValue(a.metrics(), series("probe_success", "broken")) == 0.0; }, 6s));
+  const std::string m = a.metrics();
+
+  if (!std::filesystem::exists("/usr/bin/promtool")) {
+    WARN("promtool is not installed: skipping its check");
+  } else {
+    const auto r = shopwatch::testing::runProgram({"/usr/bin/promtool", "check", "metrics"}, m);
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+  }
+  const std::string lint = "/work/shared/tools/expo-lint.py";
+  if (!std::filesystem::exists(lint)) {
+    WARN("expo-lint.py not found: skipping it");
+  } else {
+    const auto r = shopwatch::testing::runProgram({"python3", lint}, m);
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("the checks API lists every check with its last result") {
+  FakeHttpServer shop;
+  shop.status("/home", 200, "ok");
+  TempDir dir;
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, dir.path() / "acme.db", {"home"}));
+  RunningAgent a(cfg);
+  REQUIRE(waitUntil(
+      [&] { return sampleValue(a.metrics(), series("probe_success", "home")) == 1.0; }, 5s));
+  const auto api = httpGet(a.url("/api/v1/checks"));
+  CHECK(api.status == 200);
+  CHECK(api.body.find("\"check\":\"home\"") != std::string::npos);
+  CHECK(api.body.find("\"success\":true") != std::string::npos);
+}
+
+TEST_CASE("a reload keeps staying checks' state, starts new ones and drops removed ones") {
+  FakeHttpServer shop;
+  for (const char* p : {"/keep", "/gone", "/added"}) shop.status(p, 200, "ok");
+  TempDir dir;
+  const auto db = dir.path() / "acme.db";
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, db, {"keep", "gone"}));
+  RunningAgent a(cfg);
+  const std::string keep_runs =
+      "shopwatch_check_runs_total{shop=\"shop\",env=\"production\",check=\"keep\",result=\"success\"}";
+  REQUIRE(waitUntil([&] { return sampleValue(a.metrics(), keep_runs).value_or(0) >= 2; }, 6s));
+  const double before = *sampleValue(a.metrics(), keep_runs);
+
+  dir.write("acme.yaml", configYaml(shop, db, {"keep", "added"}));
+  REQUIRE(a.agent->reloadFile(cfg.string()).ok());
+  auto m = a.metrics();
+  CHECK(sampleValue(m, keep_runs).value_or(0) >= before);  // not reset
+  CHECK(m.find("check=\"gone\"") == std::string::npos);     // its series are gone
+  CHECK(sampleValue(m, "shopwatch_config_last_reload_successful") == 1.0);
+  REQUIRE(waitUntil(
+      [&] { return sampleValue(a.metrics(), series("probe_success", "added")) == 1.0; }, 5s));
+  const std::size_t gone_requests = shop.requestCount("/gone");
+  std::this_thread::sleep_for(1500ms);  // more than one interval: a removed check must stay silent
+  CHECK(shop.requestCount("/gone") <= gone_requests + 1);  // at most one run already in flight
+
+  // A broken config is rejected: the old checks keep running and the gauge shows the failure.
+  dir.write("acme.yaml", "agent:\n  client: acme\nshops:\n  - name: shop\n    checks:\n"
+                         "      - name: x\n        url: /relative-without-base\n");
+  CHECK_FALSE(a.agent->reloadFile(cfg.string()).ok());
+  m = a.metrics();
+  CHECK(sampleValue(m, "shopwatch_config_last_reload_successful") == 0.0);
+  CHECK(sampleValue(m, series("probe_success", "keep")) == 1.0);
+  CHECK(a.agent->config()->checks.size() == 2);
+  const double keep_now = *sampleValue(m, keep_runs);
+  REQUIRE(waitUntil([&] { return sampleValue(a.metrics(), keep_runs).value_or(0) > keep_now; }, 3s));
+}
+
+TEST_CASE("stop finishes quickly even with a run hanging on a slow shop") {
+  FakeHttpServer shop;
+  shop.delay("/slow", 20s);
+  TempDir dir;
+  std::string yaml = configYaml(shop, dir.path() / "acme.db", {"slow"});
+  yaml.replace(yaml.find("timeout: 2s"), 11, "timeout: 30s");
+  const auto cfg = dir.write("acme.yaml", yaml);
+  RunningAgent a(cfg);
+  REQUIRE(waitUntil([&] { return shop.requestCount("/slow") >= 1; }, 3s));
+  const auto begin = std::chrono::steady_clock::now();
+  a.agent->stop();
+  CHECK(std::chrono::steady_clock::now() - begin < 5s);
+  // The cut run is a cancellation, not a failure of the shop.
+  CHECK(a.agent->checkStates().find({"shop", "production", "slow"})->counters.runs_failure == 0);
+}
+
+TEST_CASE("the demo shop serves its pages and the toggle breaks the checkout") {
+  shopwatch::agent::runtime::DemoShop demo;
+  REQUIRE(demo.start().ok());
+  const auto base = demo.baseUrl();
+  CHECK(httpGet(base + "/").status == 200);
+  CHECK(httpGet(base + "/cart").body.find("Warenkorb") != std::string::npos);
+  CHECK(httpGet(base + "/api/cart").body.find("\"EUR\"") != std::string::npos);
+  CHECK(httpGet(base + "/checkout").status == 200);
+  CHECK(httpGet(base + "/toggle?broken=1").status == 200);
+  CHECK(demo.broken());
+  CHECK(httpGet(base + "/checkout").status == 503);
+  CHECK(httpGet(base + "/toggle", "POST").status == 200);
+  CHECK_FALSE(demo.broken());
+  CHECK(httpGet(base + "/checkout").status == 200);
+}
+
+TEST_CASE("the embedded demo config is valid and probes the demo shop") {
+  shopwatch::agent::runtime::DemoShop demo;
+  REQUIRE(demo.start().ok());
+  TempDir dir;
+  shopwatch::agent::LoadOptions options;
+  options.require_client = false;
+  auto loaded = shopwatch::agent::loadConfigString(
+      shopwatch::agent::runtime::demoConfigYaml(demo.baseUrl(), "127.0.0.1:0",
+                                                (dir.path() / "demo.db").string()),
+      "<demo>", options);
+  INFO((loaded.errors.empty() ? std::string{} : loaded.errors.front().format()));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config->checks.size() == 6);
+  for (const auto& spec : loaded.config->checks) {
+    CHECK(spec->url.rfind(demo.baseUrl(), 0) == 0);
+    CHECK(spec->key.shop == "demo");
+  }
+}

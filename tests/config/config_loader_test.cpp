@@ -1,0 +1,380 @@
+#include "shopwatch/agent/config/config_loader.h"
+
+#include <catch2/catch.hpp>
+
+#include "config_test_util.h"
+#include "shopwatch/core/redact.h"
+
+using namespace shopwatch;
+using namespace shopwatch::agent;
+using namespace shopwatch::agent::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The example promised to users in the documentation; it must load exactly as written.
+const std::string kDocumentedExample = yaml(R"YAML(
+agent:
+  client: acme
+  listen: 127.0.0.1:9834                 # default: loopback only
+  database: /var/lib/shopwatch/acme/shopwatch.db
+shops:
+  - name: acme
+    env: production
+    base_url: https://shop.acme.example
+    defaults: { interval: 60s, timeout: 10s, user_agent: "shopwatch (agency monitoring)" }
+    checks:
+      - name: home
+        url: /                         # relative to base_url, or absolute
+        interval: 30s
+        timeout: 5s
+        expect:
+          status: [200]                # default: any 2xx
+          body_contains: "Warenkorb"
+          max_duration: 1500ms
+)YAML");
+
+const core::HttpCheckSpec& onlyCheck(const LoadResult& result) {
+  REQUIRE(result.config);
+  REQUIRE(result.config->checks.size() == 1);
+  return *result.config->checks.front();
+}
+
+}  // namespace
+
+TEST_CASE("the documented example config loads and yields the promised check") {
+  auto result = loadConfigString(kDocumentedExample, "acme.yaml", optionsWithEnv());
+  INFO(allErrors(result));
+  REQUIRE(result.errors.empty());
+  const AgentConfig& config = *result.config;
+  CHECK(config.source == "acme.yaml");
+  CHECK(config.agent.client == "acme");
+  CHECK(config.agent.listen == "127.0.0.1:9834");
+  CHECK(config.agent.database == "/var/lib/shopwatch/acme/shopwatch.db");
+  CHECK(config.agent.log_level == "info");
+  CHECK(config.agent.store_buffer == 100000);
+  CHECK(config.retention.raw == std::chrono::hours{24 * 14});
+  CHECK(config.retention.rollups == std::chrono::hours{24 * 400});
+  REQUIRE(config.shops.size() == 1);
+  CHECK(config.shops[0].name == "acme");
+  CHECK(config.shops[0].env == "production");
+  CHECK(config.shops[0].base_url == "https://shop.acme.example");
+  CHECK(config.shops[0].per_host_concurrency == 4);
+
+  const auto& spec = onlyCheck(result);
+  CHECK(spec.key == core::CheckKey{"acme", "production", "home"});
+  CHECK(spec.url == "https://shop.acme.example/");
+  CHECK(spec.method == "GET");
+  CHECK(spec.interval == 30s);
+  CHECK(spec.timeout == 5s);
+  CHECK(spec.user_agent == "shopwatch (agency monitoring)");
+  CHECK(spec.expect.status == std::vector<std::pair<int, int>>{{200, 200}});
+  CHECK(spec.expect.body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(spec.expect.max_duration == std::optional<core::Micros>(1500ms));
+  CHECK(spec.per_host_limit == 4);
+  CHECK(spec.confirm);
+  CHECK(spec.confirm_delay == 5s);
+  CHECK(spec.max_redirects == 10);
+  CHECK(spec.max_body == 10ull * 1024 * 1024);
+  CHECK(spec.secrets.empty());
+  CHECK(config.secrets.empty());
+}
+
+TEST_CASE("every check key is parsed into the spec") {
+  const std::string text = yaml(R"(
+agent:
+  client: acme
+  log_level: debug
+  store_buffer: 500
+retention: {raw: 7d, rollups: 90d}
+shops:
+  - name: acme
+    env: staging
+    base_url: https://staging.acme.example/de/
+    per_host_concurrency: 2
+    checks:
+      - name: api.cart_v2
+        url: /api/cart?x=1
+        method: post
+        headers: {X-Shop: acme, Accept: application/json}
+        body: '{"sku": "A-1"}'
+        auth: {basic: {user: monitor, password: "${env:SHOP_PW}"}}
+        proxy: socks5h://127.0.0.1:1080
+        resolve: {"staging.acme.example": 127.0.0.1, "cdn.acme.example": "::1"}
+        ip_version: 6
+        user_agent: probe/1
+        follow_redirects: false
+        max_redirects: 3
+        tls: {verify: false, server_name: shop.internal}
+        max_body: 64KiB
+        confirm: false
+        confirm_delay: 2s
+        histogram: true
+        interval: 5m
+        timeout: 20s
+        expect:
+          status: ["2xx", 304, "400-404"]
+          body_contains: total
+          body_not_contains: Fehler
+          body_regex: '"total":\s*\d+'
+          headers: {Content-Type: "^application/json", X-Cache: "HIT|MISS"}
+          json:
+            - {path: /cart/currency, equals: EUR}
+            - {path: /cart/items, equals: 3}
+            - {path: /cart/flag, equals: true}
+            - {path: /cart/code, equals: "3"}
+            - {path: /cart/state, one_of: [open, "closed", 1]}
+            - {path: /cart/coupon, exists: false}
+            - {path: /cart/total, gt: 10.5}
+            - {path: /cart/total, lt: 1000}
+          max_duration: 2s
+      - name: bearer
+        url: http://127.0.0.1:8080/health
+        auth: {bearer: "${env:TOKEN}"}
+        ip_version: 4
+)");
+  auto result = loadConfigString(text, "all.yaml",
+                                 optionsWithEnv({{"SHOP_PW", "pw-123"}, {"TOKEN", "tok-456"}}));
+  INFO(allErrors(result));
+  REQUIRE(result.config);
+  const AgentConfig& config = *result.config;
+  CHECK(config.agent.log_level == "debug");
+  CHECK(config.agent.store_buffer == 500);
+  CHECK(config.retention.raw == std::chrono::hours{24 * 7});
+  CHECK(config.retention.rollups == std::chrono::hours{24 * 90});
+  REQUIRE(config.checks.size() == 2);
+
+  const auto& s = *config.checks[0];
+  CHECK(s.key == core::CheckKey{"acme", "staging", "api.cart_v2"});
+  CHECK(s.url == "https://staging.acme.example/de/api/cart?x=1");
+  CHECK(s.method == "POST");
+  CHECK(s.headers == std::vector<std::pair<std::string, std::string>>{
+                         {"X-Shop", "acme"}, {"Accept", "application/json"}});
+  CHECK(s.body == R"({"sku": "A-1"})");
+  REQUIRE(s.basic_auth);
+  CHECK(s.basic_auth->user == "monitor");
+  CHECK(s.basic_auth->password == "pw-123");
+  CHECK_FALSE(s.bearer_token);
+  CHECK(s.proxy == "socks5h://127.0.0.1:1080");
+  CHECK(s.resolve == std::vector<std::pair<std::string, std::string>>{
+                         {"staging.acme.example", "127.0.0.1"}, {"cdn.acme.example", "::1"}});
+  CHECK(s.ip_version == core::IpVersion::V6);
+  CHECK(s.user_agent == "probe/1");
+  CHECK_FALSE(s.follow_redirects);
+  CHECK(s.max_redirects == 3);
+  CHECK_FALSE(s.tls.verify);
+  CHECK(s.tls.server_name == "shop.internal");
+  CHECK(s.max_body == 64 * 1024);
+  CHECK_FALSE(s.confirm);
+  CHECK(s.confirm_delay == 2s);
+  CHECK(s.histogram);
+  CHECK(s.interval == 5min);
+  CHECK(s.timeout == 20s);
+  CHECK(s.per_host_limit == 2);
+  CHECK(s.expect.status == std::vector<std::pair<int, int>>{{200, 299}, {304, 304}, {400, 404}});
+  CHECK(s.expect.body_contains == std::optional<std::string>("total"));
+  CHECK(s.expect.body_not_contains == std::optional<std::string>("Fehler"));
+  CHECK(s.expect.body_regex == std::optional<std::string>(R"("total":\s*\d+)"));
+  CHECK(s.expect.headers == std::vector<std::pair<std::string, std::string>>{
+                                {"Content-Type", "^application/json"}, {"X-Cache", "HIT|MISS"}});
+  CHECK(s.expect.max_duration == std::optional<core::Micros>(2s));
+  REQUIRE(s.expect.json.size() == 8);
+  using Op = core::JsonExpectation::Op;
+  CHECK(s.expect.json[0].path == "/cart/currency");
+  CHECK(s.expect.json[0].op == Op::Equals);
+  CHECK(s.expect.json[0].value == "\"EUR\"");
+  CHECK(s.expect.json[1].value == "3");
+  CHECK(s.expect.json[2].value == "true");
+  CHECK(s.expect.json[3].value == "\"3\"");
+  CHECK(s.expect.json[4].op == Op::OneOf);
+  CHECK(s.expect.json[4].values == std::vector<std::string>{"\"open\"", "\"closed\"", "1"});
+  CHECK(s.expect.json[5].op == Op::Exists);
+  CHECK_FALSE(s.expect.json[5].exists);
+  CHECK(s.expect.json[6].op == Op::Gt);
+  CHECK(s.expect.json[6].number == Approx(10.5));
+  CHECK(s.expect.json[7].op == Op::Lt);
+  CHECK(s.expect.json[7].number == Approx(1000));
+  CHECK(s.secrets == std::vector<std::string>{"pw-123"});
+
+  const auto& b = *config.checks[1];
+  CHECK(b.url == "http://127.0.0.1:8080/health");
+  CHECK(b.bearer_token == std::optional<std::string>("tok-456"));
+  CHECK_FALSE(b.basic_auth);
+  CHECK(b.ip_version == core::IpVersion::V4);
+  CHECK(b.expect.status.empty());
+  CHECK(b.secrets == std::vector<std::string>{"tok-456"});
+  CHECK(config.secrets == std::vector<std::string>{"pw-123", "tok-456"});
+}
+
+TEST_CASE("shop defaults apply to every check and check keys override them") {
+  const std::string text = yaml(R"(
+agent: {client: acme}
+shops:
+  - name: acme
+    base_url: http://127.0.0.1:8080
+    defaults:
+      interval: 2m
+      timeout: 15s
+      method: HEAD
+      headers: {X-Agency: shopwatch, Accept: "*/*"}
+      resolve: {shop.example: 127.0.0.1}
+      tls: {verify: false, server_name: a.example}
+      auth: {bearer: "${env:TOKEN}"}
+      expect: {status: "3xx", body_contains: Warenkorb, headers: {Server: nginx}}
+    checks:
+      - name: inherits
+        url: /a
+      - name: overrides
+        url: /b
+        timeout: 1s
+        method: GET
+        headers: {accept: text/html, X-Extra: "1"}
+        tls: {server_name: b.example}
+        auth: {basic: {user: u, password: "${env:PW}"}}
+        expect: {status: [200], headers: {X-Cache: HIT}}
+)");
+  auto result =
+      loadConfigString(text, "d.yaml", optionsWithEnv({{"TOKEN", "t0k"}, {"PW", "pAss"}}));
+  INFO(allErrors(result));
+  REQUIRE(result.config);
+  REQUIRE(result.config->checks.size() == 2);
+  const auto& a = *result.config->checks[0];
+  CHECK(a.url == "http://127.0.0.1:8080/a");
+  CHECK(a.interval == 2min);
+  CHECK(a.timeout == 15s);
+  CHECK(a.method == "HEAD");
+  CHECK(a.headers == std::vector<std::pair<std::string, std::string>>{{"X-Agency", "shopwatch"},
+                                                                      {"Accept", "*/*"}});
+  CHECK(a.resolve ==
+        std::vector<std::pair<std::string, std::string>>{{"shop.example", "127.0.0.1"}});
+  CHECK_FALSE(a.tls.verify);
+  CHECK(a.tls.server_name == "a.example");
+  CHECK(a.bearer_token == std::optional<std::string>("t0k"));
+  CHECK(a.expect.status == std::vector<std::pair<int, int>>{{300, 399}});
+  CHECK(a.expect.body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(a.expect.headers == std::vector<std::pair<std::string, std::string>>{{"Server", "nginx"}});
+
+  const auto& b = *result.config->checks[1];
+  CHECK(b.interval == 2min);
+  CHECK(b.timeout == 1s);
+  CHECK(b.method == "GET");
+  // Header names compare case-insensitively: `accept` replaces the default `Accept` in place.
+  CHECK(b.headers == std::vector<std::pair<std::string, std::string>>{
+                         {"X-Agency", "shopwatch"}, {"Accept", "text/html"}, {"X-Extra", "1"}});
+  CHECK_FALSE(b.tls.verify);
+  CHECK(b.tls.server_name == "b.example");
+  CHECK_FALSE(b.bearer_token);
+  REQUIRE(b.basic_auth);
+  CHECK(b.basic_auth->password == "pAss");
+  CHECK(b.expect.status == std::vector<std::pair<int, int>>{{200, 200}});
+  CHECK(b.expect.body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(b.expect.headers ==
+        std::vector<std::pair<std::string, std::string>>{{"Server", "nginx"}, {"X-Cache", "HIT"}});
+}
+
+TEST_CASE("secret references are expanded in any string and recorded for redaction") {
+  const std::string text = yaml(R"(
+agent: {client: acme}
+shops:
+  - name: acme
+    base_url: "https://${env:HOST}"
+    checks:
+      - name: api
+        url: "/api?key=${env:API_KEY}&v=${journey_var}"
+        headers: {X-Api-Key: "${env:API_KEY}"}
+        body: "token=${env:BODY_SECRET}"
+        proxy: "http://user:${env:PROXY_PW}@127.0.0.1:3128"
+)");
+  auto result = loadConfigString(text, "s.yaml",
+                                 optionsWithEnv({{"HOST", "shop.example"},
+                                                 {"API_KEY", "k3y"},
+                                                 {"BODY_SECRET", "b0dy"},
+                                                 {"PROXY_PW", "pr0xy"}}));
+  INFO(allErrors(result));
+  const auto& spec = onlyCheck(result);
+  CHECK(spec.url == "https://shop.example/api?key=k3y&v=${journey_var}");
+  CHECK(spec.headers[0].second == "k3y");
+  CHECK(spec.body == "token=b0dy");
+  CHECK(spec.proxy == "http://user:pr0xy@127.0.0.1:3128");
+  CHECK(spec.secrets == std::vector<std::string>{"shop.example", "k3y", "b0dy", "pr0xy"});
+  CHECK(result.config->secrets == spec.secrets);
+  CHECK(core::redact(spec.url, result.config->secrets) ==
+        "https://<redacted>/api?key=<redacted>&v=${journey_var}");
+}
+
+TEST_CASE("file secret references read the file and drop the trailing newline") {
+  TempDir dir;
+  const std::string absolute = dir.write("password", "s3cret\n");
+  dir.write("token", "tok\r\n");
+  const std::string config_path = dir.write("acme.yaml", yaml(R"(
+agent: {client: acme}
+shops:
+  - name: acme
+    checks:
+      - name: a
+        url: http://127.0.0.1/
+        auth: {basic: {user: monitor, password: "${file:)") + absolute +
+                                                             yaml(R"(}"}}
+      - name: b
+        url: http://127.0.0.1/
+        auth: {bearer: "${file:token}"}
+)"));
+  auto result = loadConfigFile(config_path, optionsWithEnv());
+  INFO(allErrors(result));
+  REQUIRE(result.config);
+  CHECK(result.config->source == config_path);
+  REQUIRE(result.config->checks.size() == 2);
+  CHECK(result.config->checks[0]->basic_auth->password == "s3cret");
+  // A relative path is taken relative to the config file's directory.
+  CHECK(result.config->checks[1]->bearer_token == std::optional<std::string>("tok"));
+  CHECK(result.config->secrets == std::vector<std::string>{"s3cret", "tok"});
+}
+
+TEST_CASE("the database defaults to a per-client file and the client is optional for demo") {
+  auto result = loadConfigString("agent: {client: acme}\n", "a.yaml", optionsWithEnv());
+  INFO(allErrors(result));
+  REQUIRE(result.config);
+  CHECK(result.config->agent.database == "shopwatch-acme.db");
+  CHECK(result.config->checks.empty());
+
+  auto demo = loadConfigString("shops: []\n", "demo.yaml", optionsWithEnv({}, false));
+  INFO(allErrors(demo));
+  REQUIRE(demo.config);
+  CHECK(demo.config->agent.client.empty());
+  CHECK(demo.config->agent.database == "shopwatch.db");
+
+  auto empty = loadConfigString("", "empty.yaml", optionsWithEnv({}, false));
+  CHECK(empty.config);
+}
+
+TEST_CASE("status accepts a single code, a class string and a range") {
+  auto load = [](const std::string& status) {
+    return loadConfigString(
+        "agent: {client: a}\nshops:\n  - name: s\n    checks:\n"
+        "      - {name: c, url: 'http://127.0.0.1/', expect: {status: " +
+            status + "}}\n",
+        "st.yaml", optionsWithEnv());
+  };
+  CHECK(onlyCheck(load("204")).expect.status == std::vector<std::pair<int, int>>{{204, 204}});
+  CHECK(onlyCheck(load("\"5xx\"")).expect.status == std::vector<std::pair<int, int>>{{500, 599}});
+  CHECK(onlyCheck(load("[\"200-204\", 301]")).expect.status ==
+        std::vector<std::pair<int, int>>{{200, 204}, {301, 301}});
+  CHECK_FALSE(load("[999]").config);
+  CHECK_FALSE(load("\"6xx\"").config);
+  CHECK_FALSE(load("[]").config);
+}
+
+TEST_CASE("listen accepts IPv4, bracketed IPv6 and host names with a port") {
+  auto listen = [](const std::string& value) {
+    return loadConfigString("agent: {client: a, listen: '" + value + "'}\n", "l.yaml",
+                            optionsWithEnv());
+  };
+  CHECK(listen("0.0.0.0:9834").config);
+  CHECK(listen("[::1]:9834").config);
+  CHECK(listen("localhost:0").config);
+  CHECK_FALSE(listen("127.0.0.1").config);
+  CHECK_FALSE(listen(":9834").config);
+  CHECK_FALSE(listen("127.0.0.1:70000").config);
+  CHECK_FALSE(listen("::1:9834").config);
+  CHECK_FALSE(listen("[::zz]:9834").config);
+}

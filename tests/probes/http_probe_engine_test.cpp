@@ -1,0 +1,691 @@
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "fake_http_server.h"
+#include "shopwatch/core/check_spec.h"
+#include "shopwatch/probes/http_probe_engine.h"
+
+using namespace std::chrono_literals;
+using shopwatch::core::FailureReason;
+using shopwatch::core::HttpCheckSpec;
+using shopwatch::core::ProbeResult;
+using shopwatch::probes::EngineOptions;
+using shopwatch::probes::HttpProbeEngine;
+using shopwatch::probes::probeOnce;
+using shopwatch::testing::FakeHttpServer;
+using shopwatch::testing::FakeRequest;
+using shopwatch::testing::FakeResponse;
+
+namespace {
+
+// curl_global_init belongs to main(); this test binary's "main" is Catch2's, so it happens here once.
+const bool kCurlReady = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+
+HttpCheckSpec specFor(const std::string& url) {
+  REQUIRE(kCurlReady);
+  HttpCheckSpec spec;
+  spec.key = {"shop", "production", "check"};
+  spec.url = url;
+  spec.timeout = 5s;
+  return spec;
+}
+
+std::string reasonOf(const ProbeResult& r) { return std::string(shopwatch::core::toString(r.failure)); }
+
+const shopwatch::core::AssertionOutcome* findAssertion(const ProbeResult& r, const std::string& name) {
+  for (const auto& a : r.assertions) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+// A resolver that answers from a table and counts calls.
+class TableResolver final : public shopwatch::probes::Resolver {
+ public:
+  explicit TableResolver(std::map<std::string, std::string> table) : table_(std::move(table)) {}
+  std::optional<std::string> resolve(const std::string& host, shopwatch::core::IpVersion) override {
+    ++calls;
+    auto it = table_.find(host);
+    if (it == table_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  std::map<std::string, std::string> table_;
+};
+
+// A port on 127.0.0.1 that nothing listens on (the server's port, after it closed).
+std::uint16_t closedPort() {
+  FakeHttpServer server;
+  return server.port();
+}
+
+std::string writeTempFile(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("shopwatch-probes-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path) << content;
+  return path.string();
+}
+
+// Collects completions from an engine.
+struct Collector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ProbeResult> results;
+
+  HttpProbeEngine::Completion callback() {
+    return [this](ProbeResult r) {
+      std::lock_guard lock(mu);
+      results.push_back(std::move(r));
+      cv.notify_all();
+    };
+  }
+  bool waitFor(std::size_t n, std::chrono::seconds limit) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit, [&] { return results.size() >= n; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a 200 answer passes and fills every field of the result", "[probes]") {
+  FakeHttpServer server;
+  server.respond("/", FakeResponse{200, {{"Content-Type", "text/html"}}, "<html>Warenkorb</html>"});
+  shopwatch::core::FakeClock clock;
+  EngineOptions options;
+  options.clock = &clock;
+  auto r = probeOnce(specFor(server.url("/")), options);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.failure == FailureReason::None);
+  CHECK(r.message.empty());
+  CHECK(r.status_code == 200);
+  CHECK(r.http_version == "1.1");
+  CHECK(r.bytes == 22);
+  CHECK(r.content_length == 22);
+  CHECK_FALSE(r.ssl);
+  CHECK(r.redirects == 0);
+  CHECK(r.final_url == server.url("/"));
+  CHECK(r.started == clock.now());
+  CHECK(r.duration > 0us);
+  CHECK(r.phases.connect > 0us);
+  CHECK(r.phases.processing > 0us);
+  CHECK(r.phases.tls == 0us);
+  CHECK(r.phases.resolve + r.phases.connect + r.phases.processing + r.phases.transfer <= r.duration);
+  CHECK_FALSE(r.cert_not_after.has_value());
+  REQUIRE(r.assertions.size() == 1);
+  CHECK(r.assertions[0].name == "status");
+  CHECK(r.assertions[0].passed);
+  CHECK(r.assertions[0].detail == "200");
+}
+
+TEST_CASE("every run uses a fresh connection", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "ok");
+  HttpProbeEngine engine;
+  Collector c;
+  auto spec = std::make_shared<const HttpCheckSpec>(specFor(server.url("/")));
+  for (int i = 0; i < 5; ++i) engine.submit(spec, c.callback());
+  REQUIRE(c.waitFor(5, 20s));
+  CHECK(server.connectionCount() == 5);
+  for (const auto& r : c.results) CHECK(r.phases.connect > 0us);
+}
+
+TEST_CASE("a status outside the expected set fails with http_status", "[probes]") {
+  FakeHttpServer server;
+  server.status("/down", 503, "maintenance");
+  auto r = probeOnce(specFor(server.url("/down")));
+  CHECK_FALSE(r.success);
+  CHECK(reasonOf(r) == "http_status");
+  CHECK(r.message == "status 503 not in [200-299]");
+  CHECK(r.status_code == 503);
+
+  auto spec = specFor(server.url("/down"));
+  spec.expect.status = {{200, 200}, {301, 302}};
+  r = probeOnce(spec);
+  CHECK(r.message == "status 503 not in [200, 301-302]");
+
+  spec.expect.status = {{500, 599}};
+  CHECK(probeOnce(spec).success);
+}
+
+TEST_CASE("an injected resolver is used and a name it cannot resolve fails with dns", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "ok");
+  EngineOptions options;
+  auto resolver = std::make_shared<TableResolver>(std::map<std::string, std::string>{{"shop.test", "127.0.0.1"}});
+  options.resolver = resolver;
+
+  auto ok = probeOnce(specFor(server.urlWithHost("shop.test", "/")), options);
+  INFO(ok.message);
+  CHECK(ok.success);
+  CHECK(resolver->calls == 1);
+  CHECK(server.requests().at(0).headers.at("host").starts_with("shop.test"));
+
+  auto bad = probeOnce(specFor(server.urlWithHost("nowhere.test", "/")), options);
+  CHECK(reasonOf(bad) == "dns");
+  CHECK(bad.message.find("nowhere.test") != std::string::npos);
+  CHECK(resolver->calls == 2);
+  CHECK(server.requestCount("/") == 1);
+}
+
+TEST_CASE("a resolve override wins over the injected resolver", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "ok");
+  EngineOptions options;
+  auto resolver = std::make_shared<TableResolver>(std::map<std::string, std::string>{});
+  options.resolver = resolver;
+  auto spec = specFor(server.urlWithHost("pinned.test", "/"));
+  spec.resolve = {{"pinned.test", "127.0.0.1"}};
+  auto r = probeOnce(spec, options);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(resolver->calls == 0);
+}
+
+TEST_CASE("a closed port fails with connect", "[probes]") {
+  const auto port = closedPort();
+  auto r = probeOnce(specFor("http://127.0.0.1:" + std::to_string(port) + "/"));
+  CHECK(reasonOf(r) == "connect");
+  CHECK(r.message == "connect to 127.0.0.1:" + std::to_string(port) + " refused");
+  CHECK(r.status_code == 0);
+  CHECK(r.http_version.empty());
+}
+
+TEST_CASE("a server slower than the timeout fails with timeout", "[probes]") {
+  FakeHttpServer server;
+  server.delay("/slow", 3000ms, FakeResponse{200, {}, "late"});
+  auto spec = specFor(server.url("/slow"));
+  spec.timeout = 300ms;
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "timeout");
+  CHECK(r.message.find("timed out after 300ms waiting for the response") != std::string::npos);
+  CHECK(r.duration >= 290ms);
+  CHECK(r.duration < 2s);
+}
+
+TEST_CASE("a self-signed certificate fails tls with verification on but its expiry is known", "[probes]") {
+  FakeHttpServer::Options so;
+  so.tls = true;
+  so.certificate = shopwatch::testing::makeSelfSignedCertificate("localhost", -1h, 48h);
+  FakeHttpServer server(so);
+  server.status("/", 200, "ok");
+  const auto now = shopwatch::core::SystemClock::instance().now();
+  auto r = probeOnce(specFor(server.url("/")));
+  CHECK(reasonOf(r) == "tls");
+  CHECK(r.message.find("127.0.0.1:" + std::to_string(server.port())) != std::string::npos);
+  REQUIRE(r.cert_not_after.has_value());
+  CHECK(*r.cert_not_after > now + 47h);
+  CHECK(*r.cert_not_after < now + 49h);
+}
+
+TEST_CASE("an expired certificate fails tls and reports an expiry in the past", "[probes]") {
+  FakeHttpServer::Options so;
+  so.tls = true;
+  so.certificate = shopwatch::testing::makeSelfSignedCertificate("localhost", -72h, -24h);
+  FakeHttpServer server(so);
+  server.status("/", 200, "ok");
+  auto spec = specFor(server.url("/"));
+  spec.tls.ca_file = writeTempFile("expired.pem", server.certificate().cert_pem);
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "tls");
+  CHECK(r.message.find("expired") != std::string::npos);
+  REQUIRE(r.cert_not_after.has_value());
+  CHECK(*r.cert_not_after < shopwatch::core::SystemClock::instance().now() - 23h);
+}
+
+TEST_CASE("verification off passes against a self-signed certificate", "[probes]") {
+  FakeHttpServer::Options so;
+  so.tls = true;
+  FakeHttpServer server(so);
+  server.status("/", 200, "ok");
+  auto spec = specFor(server.url("/"));
+  spec.tls.verify = false;
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.ssl);
+  CHECK(r.phases.tls > 0us);
+  CHECK(r.cert_not_after.has_value());
+}
+
+TEST_CASE("a certificate issued by a CA in ca_file passes, also under a server_name", "[probes]") {
+  shopwatch::testing::TestCertificateAuthority ca;
+  FakeHttpServer::Options so;
+  so.tls = true;
+  so.certificate = ca.issue("shop.test", -1h, 240h);
+  FakeHttpServer server(so);
+  server.status("/", 200, "ok");
+  auto spec = specFor(server.url("/"));
+  spec.tls.ca_file = writeTempFile("ca.pem", ca.ca().cert_pem);
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.ssl);
+  REQUIRE(r.cert_not_after.has_value());
+  CHECK(*r.cert_not_after > shopwatch::core::SystemClock::instance().now() + 200h);
+
+  spec.tls.server_name = "shop.test";
+  r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(server.requests().back().headers.at("host").starts_with("shop.test"));
+
+  spec.tls.server_name = "other.test";
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "tls");
+}
+
+TEST_CASE("body_contains and body_not_contains are checked with clear messages", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "<p>Ihr Warenkorb ist leer</p>");
+  auto spec = specFor(server.url("/"));
+  spec.expect.body_contains = "Warenkorb";
+  auto r = probeOnce(spec);
+  CHECK(r.success);
+  REQUIRE(findAssertion(r, "body_contains"));
+  CHECK(findAssertion(r, "body_contains")->detail == "found at offset 7");
+
+  spec.expect.body_contains = "Kasse";
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "body does not contain \"Kasse\"");
+
+  spec.expect.body_contains.reset();
+  spec.expect.body_not_contains = "leer";
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "body contains \"leer\" at offset 21");
+  spec.expect.body_not_contains = "Fehler";
+  CHECK(probeOnce(spec).success);
+}
+
+TEST_CASE("body_regex uses a partial RE2 match", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "total: 42.50 EUR");
+  auto spec = specFor(server.url("/"));
+  spec.expect.body_regex = R"(\d+\.\d{2} EUR)";
+  auto r = probeOnce(spec);
+  CHECK(r.success);
+  CHECK(findAssertion(r, "body_regex")->detail == "matched \"42.50 EUR\"");
+  spec.expect.body_regex = "^EUR";
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "body does not match /^EUR/");
+  spec.expect.body_regex = "(unclosed";
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.find("invalid") != std::string::npos);
+}
+
+TEST_CASE("header expectations match names case-insensitively and values by RE2", "[probes]") {
+  FakeHttpServer server;
+  server.respond("/", FakeResponse{200, {{"X-Cache", "HIT from edge-3"}, {"Content-Type", "text/html"}}, "ok"});
+  auto spec = specFor(server.url("/"));
+  spec.expect.headers = {{"x-CACHE", "HIT"}, {"content-type", "^text/"}};
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(findAssertion(r, "header x-CACHE")->detail == "HIT from edge-3");
+
+  spec.expect.headers = {{"X-Cache", "^MISS"}};
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "header X-Cache value \"HIT from edge-3\" does not match /^MISS/");
+
+  spec.expect.headers = {{"X-Missing", "."}};
+  r = probeOnce(spec);
+  CHECK(r.message == "header X-Missing is missing");
+}
+
+TEST_CASE("json expectations evaluate RFC 6901 pointers", "[probes]") {
+  using Op = shopwatch::core::JsonExpectation::Op;
+  FakeHttpServer server;
+  server.respond("/api", FakeResponse{200, {{"Content-Type", "application/json"}},
+                                      R"({"cart":{"currency":"EUR","total":42.5,"items":[{"sku":"a/b"}]},"ok":true})"});
+  auto spec = specFor(server.url("/api"));
+  spec.expect.json = {
+      {"/cart/currency", Op::Equals, "\"EUR\"", {}, true, 0},
+      {"/cart/currency", Op::OneOf, "", {"\"USD\"", "\"EUR\""}, true, 0},
+      {"/cart/items/0/sku", Op::Exists, "", {}, true, 0},
+      {"/cart/coupon", Op::Exists, "", {}, false, 0},
+      {"/cart/total", Op::Gt, "", {}, true, 40},
+      {"/cart/total", Op::Lt, "", {}, true, 50},
+      {"/ok", Op::Equals, "true", {}, true, 0},
+  };
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.assertions.size() == 8);
+  CHECK(findAssertion(r, "json /cart/total gt")->detail == "42.5");
+
+  spec.expect.json = {{"/cart/total", Op::Gt, "", {}, true, 100}};
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "json /cart/total is 42.5, expected > 100");
+
+  spec.expect.json = {{"/cart/currency", Op::Equals, "\"USD\"", {}, true, 0}};
+  r = probeOnce(spec);
+  CHECK(r.message == "json /cart/currency is \"EUR\", expected \"USD\"");
+
+  spec.expect.json = {{"/cart/missing", Op::Exists, "", {}, true, 0}};
+  CHECK(probeOnce(spec).message == "json /cart/missing is missing");
+}
+
+TEST_CASE("a json expectation on a body that is not JSON fails with assertion", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "<html>not json</html>");
+  auto spec = specFor(server.url("/"));
+  spec.expect.json = {{"/a", shopwatch::core::JsonExpectation::Op::Exists, "", {}, true, 0}};
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.find("not valid JSON") != std::string::npos);
+}
+
+TEST_CASE("max_duration fails a run that is slower than allowed", "[probes]") {
+  FakeHttpServer server;
+  server.delay("/", 200ms, FakeResponse{200, {}, "ok"});
+  auto spec = specFor(server.url("/"));
+  spec.expect.max_duration = 50ms;
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.find("more than max_duration 50ms") != std::string::npos);
+  spec.expect.max_duration = 3s;
+  CHECK(probeOnce(spec).success);
+}
+
+TEST_CASE("an http_status failure wins over a failed assertion", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 500, "error");
+  auto spec = specFor(server.url("/"));
+  spec.expect.body_contains = "Warenkorb";
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "http_status");
+  CHECK(r.assertions.size() == 2);
+  CHECK_FALSE(findAssertion(r, "body_contains")->passed);
+}
+
+TEST_CASE("a body over max_body fails with body_too_large", "[probes]") {
+  FakeHttpServer server;
+  server.status("/big", 200, std::string(5000, 'a'));
+  server.hugeBody("/chunked", 4 * 1024 * 1024);
+  auto spec = specFor(server.url("/big"));
+  spec.max_body = 1000;
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "body_too_large");
+  CHECK(r.message.find("max_body 1000") != std::string::npos);
+
+  spec = specFor(server.url("/chunked"));
+  spec.max_body = 100 * 1024;
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "body_too_large");
+  CHECK(r.bytes <= 100 * 1024);
+}
+
+TEST_CASE("a redirect chain is followed, counted and its phases summed", "[probes]") {
+  FakeHttpServer server;
+  server.redirect("/a", "/b", 301);
+  server.redirect("/b", server.url("/c"), 302);
+  server.status("/c", 200, "landed");
+  auto spec = specFor(server.url("/a"));
+  spec.expect.body_contains = "landed";
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.redirects == 2);
+  CHECK(r.final_url == server.url("/c"));
+  CHECK(server.connectionCount() == 3);
+  CHECK(r.status_code == 200);
+  CHECK(r.bytes == 6);
+
+  // Summed phases: three hops' connects are together longer than one alone would be, but
+  // absolute numbers are too noisy; what is exact is that each phase is within the total.
+  CHECK(r.phases.connect > 0us);
+  CHECK(r.phases.resolve + r.phases.connect + r.phases.processing + r.phases.transfer <= r.duration);
+
+  spec.follow_redirects = false;
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "http_status");
+  CHECK(r.status_code == 301);
+  CHECK(r.redirects == 0);
+  spec.expect.status = {{301, 301}};
+  spec.expect.body_contains.reset();
+  CHECK(probeOnce(spec).success);
+}
+
+TEST_CASE("a redirect loop fails with redirects", "[probes]") {
+  FakeHttpServer server;
+  server.redirectLoop("/loop");
+  auto spec = specFor(server.url("/loop"));
+  spec.max_redirects = 3;
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "redirects");
+  CHECK(r.message.find("more than 3 redirects") != std::string::npos);
+  CHECK(server.requestCount("/loop") == 4);
+}
+
+TEST_CASE("broken HTTP fails with protocol", "[probes]") {
+  FakeHttpServer server;
+  server.reset("/reset");
+  server.resetMidBody("/midbody");
+  server.badChunking("/chunks");
+  server.garbage("/garbage");
+  server.drop("/drop");
+  for (const char* path : {"/reset", "/midbody", "/chunks", "/garbage", "/drop"}) {
+    auto r = probeOnce(specFor(server.url(path)));
+    INFO(path << ": " << r.message);
+    CHECK(reasonOf(r) == "protocol");
+    CHECK_FALSE(r.message.empty());
+  }
+  auto r = probeOnce(specFor(server.url("/midbody")));
+  CHECK(r.status_code == 200);
+  CHECK(r.message.find("after 1000 body bytes") != std::string::npos);
+}
+
+TEST_CASE("a slow body is read to the end and counted as transfer time", "[probes]") {
+  FakeHttpServer server;
+  server.slowBody("/slow", 1000, 100, 20ms);
+  auto spec = specFor(server.url("/slow"));
+  spec.expect.body_contains = "xxxx";
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.bytes == 1000);
+  CHECK(r.phases.transfer >= 150ms);
+}
+
+TEST_CASE("a huge body is searched while streaming, without buffering it", "[probes]") {
+  FakeHttpServer server;
+  server.hugeBody("/huge", 32 * 1024 * 1024);
+  EngineOptions options;
+  options.body_budget_bytes = 64 * 1024;
+  HttpProbeEngine engine(options);
+  Collector c;
+  auto spec = specFor(server.url("/huge"));
+  spec.max_body = 64 * 1024 * 1024;
+  spec.expect.body_not_contains = "NEEDLE";
+  spec.expect.body_contains = "xxxxxxxx";
+  engine.submit(std::make_shared<const HttpCheckSpec>(spec), c.callback());
+  REQUIRE(c.waitFor(1, 60s));
+  const auto& r = c.results.at(0);
+  INFO(r.message);
+  CHECK(r.success);
+  CHECK(r.bytes == 32u * 1024 * 1024);
+  CHECK(engine.stats().peak_buffered_bytes == 0);
+}
+
+TEST_CASE("bodies that need buffering stay within the body budget and still complete", "[probes]") {
+  FakeHttpServer server;
+  server.hugeBody("/big", 256 * 1024);
+  EngineOptions options;
+  options.body_budget_bytes = 300 * 1024;
+  HttpProbeEngine engine(options);
+  Collector c;
+  auto spec = specFor(server.url("/big"));
+  spec.per_host_limit = 8;
+  spec.expect.body_regex = "x{100}";
+  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  for (int i = 0; i < 8; ++i) engine.submit(shared, c.callback());
+  REQUIRE(c.waitFor(8, 60s));
+  for (const auto& r : c.results) {
+    INFO(r.message);
+    CHECK(r.success);
+    CHECK(r.bytes == 256u * 1024);
+  }
+  const auto stats = engine.stats();
+  CHECK(stats.budget_pauses > 0);
+  // One run may exceed the budget (so the engine can always progress), never more.
+  CHECK(stats.peak_buffered_bytes <= options.body_budget_bytes + spec.max_body);
+  CHECK(stats.peak_buffered_bytes < 8u * 256 * 1024);
+}
+
+TEST_CASE("200 concurrent checks all complete", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "ok");
+  HttpProbeEngine engine;
+  Collector c;
+  auto spec = specFor(server.url("/"));
+  spec.per_host_limit = 64;
+  spec.expect.body_contains = "ok";
+  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  for (int i = 0; i < 200; ++i) engine.submit(shared, c.callback());
+  REQUIRE(c.waitFor(200, 60s));
+  int passed = 0;
+  for (const auto& r : c.results) passed += r.success ? 1 : 0;
+  CHECK(passed == 200);
+  CHECK(server.requestCount("/") == 200);
+  CHECK(engine.stats().runs_completed == 200);
+  CHECK(engine.pending() == 0);
+}
+
+TEST_CASE("the per-host limit caps concurrent requests to one host", "[probes]") {
+  FakeHttpServer server;
+  std::mutex mu;
+  std::vector<std::chrono::steady_clock::time_point> arrivals;
+  constexpr auto kDelay = 150ms;
+  server.route("/", [&](const FakeRequest&) {
+    std::lock_guard lock(mu);
+    arrivals.push_back(std::chrono::steady_clock::now());
+    return FakeResponse{200, {}, "ok", kDelay};
+  });
+  HttpProbeEngine engine;
+  Collector c;
+  auto spec = specFor(server.url("/"));
+  spec.per_host_limit = 3;
+  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  for (int i = 0; i < 12; ++i) engine.submit(shared, c.callback());
+  REQUIRE(c.waitFor(12, 30s));
+  for (const auto& r : c.results) CHECK(r.success);
+  // A request occupies its slot for at least kDelay after it arrives, so within any window
+  // shorter than kDelay no more than `limit` requests may arrive.
+  std::lock_guard lock(mu);
+  REQUIRE(arrivals.size() == 12);
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < arrivals.size(); ++i) {
+    std::size_t in_window = 0;
+    for (auto t : arrivals) {
+      if (t <= arrivals[i] && arrivals[i] - t < kDelay - 20ms) ++in_window;
+    }
+    most = std::max(most, in_window);
+  }
+  CHECK(most == 3);
+}
+
+TEST_CASE("request options reach the server", "[probes]") {
+  FakeHttpServer server;
+  server.status("/submit", 200, "ok");
+  auto spec = specFor(server.url("/submit"));
+  spec.method = "POST";
+  spec.body = R"({"q":1})";
+  spec.headers = {{"Content-Type", "application/json"}, {"X-Shop", "acme"}};
+  spec.bearer_token = "tok123";
+  spec.user_agent = "shopwatch-test/1";
+  REQUIRE(probeOnce(spec).success);
+  auto req = server.requests().back();
+  CHECK(req.method == "POST");
+  CHECK(req.body == R"({"q":1})");
+  CHECK(req.headers.at("x-shop") == "acme");
+  CHECK(req.headers.at("authorization") == "Bearer tok123");
+  CHECK(req.headers.at("user-agent") == "shopwatch-test/1");
+
+  spec.bearer_token.reset();
+  spec.method = "PUT";
+  spec.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
+  REQUIRE(probeOnce(spec).success);
+  req = server.requests().back();
+  CHECK(req.method == "PUT");
+  CHECK(req.headers.at("authorization") == "Basic dXNlcjpwdw==");
+}
+
+TEST_CASE("secrets never appear in messages, URLs or assertion details", "[probes]") {
+  FakeHttpServer server;
+  server.status("/", 200, "token s3cr3t-value inside");
+  auto spec = specFor(server.url("/") + "?key=s3cr3t-value");
+  spec.secrets = {"s3cr3t-value"};
+  spec.expect.body_not_contains = "s3cr3t-value";
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.find("s3cr3t-value") == std::string::npos);
+  CHECK(r.message.find("<redacted>") != std::string::npos);
+  CHECK(r.final_url.find("s3cr3t-value") == std::string::npos);
+  for (const auto& a : r.assertions) CHECK(a.detail.find("s3cr3t-value") == std::string::npos);
+
+  EngineOptions options;
+  options.resolver = std::make_shared<TableResolver>(std::map<std::string, std::string>{});
+  spec.url = "http://s3cr3t-value.test:1/";
+  r = probeOnce(spec, options);
+  CHECK(reasonOf(r) == "dns");
+  CHECK(r.message.find("s3cr3t-value") == std::string::npos);
+}
+
+TEST_CASE("destroying the engine cancels runs in flight and still completes them", "[probes]") {
+  FakeHttpServer server;
+  server.delay("/", 5000ms, FakeResponse{200, {}, "late"});
+  Collector c;
+  {
+    HttpProbeEngine engine;
+    auto spec = specFor(server.url("/"));
+    spec.per_host_limit = 1;
+    auto shared = std::make_shared<const HttpCheckSpec>(spec);
+    engine.submit(shared, c.callback());
+    engine.submit(shared, c.callback());  // queued behind the first
+    // Wait (bounded) until the first run is in flight at the server.
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (server.requestCount("/") == 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::yield();
+    }
+    REQUIRE(server.requestCount("/") == 1);
+  }
+  REQUIRE(c.results.size() == 2);
+  for (const auto& r : c.results) {
+    CHECK(reasonOf(r) == "timeout");
+    CHECK(r.message == "cancelled: engine stopping");
+  }
+}
+
+TEST_CASE("stop lets runs in flight finish and rejects later submissions", "[probes]") {
+  FakeHttpServer server;
+  server.delay("/", 100ms, FakeResponse{200, {}, "ok"});
+  HttpProbeEngine engine;
+  Collector c;
+  auto shared = std::make_shared<const HttpCheckSpec>(specFor(server.url("/")));
+  engine.submit(shared, c.callback());
+  engine.stop();
+  REQUIRE(c.results.size() == 1);
+  CHECK(c.results[0].success);
+  engine.submit(shared, c.callback());
+  REQUIRE(c.results.size() == 2);
+  CHECK(reasonOf(c.results[1]) == "internal");
+}
