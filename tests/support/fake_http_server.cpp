@@ -167,7 +167,11 @@ struct FakeHttpServer::Impl {
       tcp::socket socket(ioc);
       co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted) co_return;
-      if (ec) continue;
+      if (ec) {
+        // E.g. EMFILE: back off instead of spinning on a failing accept.
+        co_await pauseFor(std::chrono::milliseconds(10));
+        continue;
+      }
       connections.fetch_add(1);
       if (ssl) {
         asio::co_spawn(ioc, tlsSession(std::move(socket)), asio::detached);
