@@ -31,7 +31,7 @@ struct MemoryResultStore::Series {
 MemoryResultStore::MemoryResultStore() = default;
 MemoryResultStore::~MemoryResultStore() = default;
 
-bool MemoryResultStore::enqueue(ResultRecord rec) {
+bool MemoryResultStore::enqueue(ResultRecord&& rec) {
   std::lock_guard lk(mu_);
   auto& slot = series_[SeriesKey{rec.key, rec.step}];
   if (!slot) slot = std::make_unique<Series>();

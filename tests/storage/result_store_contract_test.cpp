@@ -253,8 +253,8 @@ TEST_CASE("hourly rollups equal raw-row figures; percentiles within 2 percent") 
     }
   }
   for (const auto& r : all) {
-    REQUIRE(s->store->enqueue(r));
-    REQUIRE(reference.enqueue(r));
+    REQUIRE(s->store->enqueue(ResultRecord(r)));
+    REQUIRE(reference.enqueue(ResultRecord(r)));
   }
   REQUIRE(s->store->flush());
   auto now = kT0 + 73h;

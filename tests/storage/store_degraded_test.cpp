@@ -224,3 +224,49 @@ TEST_CASE("a store started while another process holds the lock degrades on its 
   REQUIRE((*opened)->flush());
   CHECK((*opened)->stats().written_total == 10);
 }
+
+TEST_CASE("a read-only database file degrades to buffering and recovers when it becomes writable") {
+  TempDir dir;
+  auto rw = dir.path() / "rw";
+  auto ro = dir.path() / "ro";
+  std::filesystem::create_directories(rw);
+  std::filesystem::create_directories(ro);
+  StoreOptions o;
+  o.path = rw / "agent.db";
+  o.max_backoff = std::chrono::milliseconds{200};
+  {
+    auto first = SqliteResultStore::open(o);
+    REQUIRE(first);
+    enqueueRuns(**first, 0, 10);
+    REQUIRE((*first)->flush());
+  }
+  // Root ignores file modes, so a read-only view comes from a read-only bind mount.
+  if (::mount(rw.c_str(), ro.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    WARN("LOUD: cannot bind-mount here (" << std::strerror(errno) << "); read-only file case not exercised");
+    return;
+  }
+  struct Unmount {
+    std::filesystem::path at;
+    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+  } unmount{ro};
+  REQUIRE(::mount(nullptr, ro.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0);
+
+  LogCapture log;
+  o.path = ro / "agent.db";
+  auto opened = SqliteResultStore::open(o);
+  REQUIRE(opened);  // a read-only file is not a reason to stop the agent
+  auto& store = **opened;
+  CHECK(store.stats().degraded);
+  enqueueRuns(store, 10, 5);
+  CHECK_FALSE(store.flush());
+  CHECK(store.stats().buffered == 5);
+  CHECK(store.stats().last_error.find("readonly") != std::string::npos);
+  CHECK(log.count("degraded") == 1);
+
+  REQUIRE(::mount(nullptr, ro.c_str(), nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0);
+  REQUIRE(store.flush());
+  CHECK_FALSE(store.stats().degraded);
+  CHECK(countRows(o.path, "SELECT count(*) FROM raw") == 15);
+  CHECK(store.integrityCheck().value() == "ok");
+  store.stop();
+}

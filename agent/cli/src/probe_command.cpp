@@ -1,11 +1,10 @@
 #include <cstdio>
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "shopwatch/agent/config/config_loader.h"
-#include "shopwatch/agent/status/probe_json.h"
+#include "shopwatch/agent/status/result_json.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/core/time_format.h"
@@ -168,7 +167,7 @@ int probeCommand(const ProbeOptions& o) {
 
   core::ProbeResult result = probes::probeOnce(spec);
   if (o.json) {
-    std::printf("%s\n", agent::probeResultJson(result, spec.secrets).dump(2).c_str());
+    std::printf("%s\n", agent::status::probeResultJson(result, spec.secrets, 2).c_str());
   } else {
     printHuman(spec, result);
   }

@@ -21,7 +21,7 @@ class MemoryResultStore final : public ResultStore {
   MemoryResultStore(MemoryResultStore&&) = delete;
   MemoryResultStore& operator=(MemoryResultStore&&) = delete;
 
-  bool enqueue(ResultRecord record) override;
+  bool enqueue(ResultRecord&& record) override;
   core::Status flush() override;
   StoreStats stats() const override;
 

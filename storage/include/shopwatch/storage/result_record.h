@@ -22,6 +22,12 @@ struct SeriesKey {
 };
 
 /// One run as the runtime reports it (DESIGN.md, "Accounting").
+/// - A scheduled run covers [scheduled, next scheduled run of its series), capped at 2 × interval; the rest
+///   of a gap is unmonitored. A scheduled run at or before the series' latest one is stored but covers
+///   nothing.
+/// - A confirm row (confirm = true, same run_id) decides its run only while that run is the series' latest
+///   scheduled run, i.e. it arrives before the next scheduled run; a late confirm is stored and ignored. A
+///   pending failure whose confirm never arrives does not count.
 struct ResultRecord {
   core::CheckKey key;
   std::string step;           ///< "" for a check; the step name for a journey step
@@ -46,7 +52,7 @@ struct StoredResult {
   bool in_maintenance = false;
   bool counted_down = false;  ///< a failure that counts as downtime (confirmed, or confirm disabled)
   core::Micros interval{0};
-  core::SystemTime scheduled{};
+  core::SystemTime scheduled{};  ///< confirm rows: their actual start
   /// Time this run covers; empty while it is the open last run of its series (and for confirm rows).
   std::optional<core::Micros> covered;
   core::ProbeResult result;

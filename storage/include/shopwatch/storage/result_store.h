@@ -29,8 +29,9 @@ struct StoreStats {
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
-  /// Queues a result. Returns false (and counts a drop) when the queue is full; never blocks.
-  virtual bool enqueue(ResultRecord record) = 0;
+  /// Queues a result (moved from only when accepted). Returns false (and counts a drop) when the queue is
+  /// full or the store is stopped; never blocks.
+  virtual bool enqueue(ResultRecord&& record) = 0;
   /// Blocks until everything enqueued before the call is committed, or a write attempt failed
   /// (degraded: the results stay buffered and an error is returned).
   virtual core::Status flush() = 0;

@@ -53,7 +53,7 @@ class SqliteResultStore final : public ResultStore {
   SqliteResultStore(SqliteResultStore&&) = delete;
   SqliteResultStore& operator=(SqliteResultStore&&) = delete;
 
-  bool enqueue(ResultRecord record) override;
+  bool enqueue(ResultRecord&& record) override;
   core::Status flush() override;
   StoreStats stats() const override;
   /// Drains the queue (one last write attempt) and joins the writer. Idempotent.
