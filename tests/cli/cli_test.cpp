@@ -42,7 +42,7 @@ std::filesystem::path writeTemp(const std::string& name, const std::string& text
 
 }  // namespace
 
-TEST_CASE("--version names shopwatch, libcurl, OpenSSL and SQLite") {
+TEST_CASE("the version flag names shopwatch, libcurl, OpenSSL and SQLite") {
   auto o = runShopwatch("--version");
   CHECK(o.code == 0);
   CHECK(o.out.find("shopwatch ") != std::string::npos);
@@ -108,7 +108,7 @@ TEST_CASE("probe -c FILE --check runs one check of the config") {
 }
 
 TEST_CASE("check-config accepts the issue's example and reports errors as FILE:LINE:COL") {
-  auto good = writeTemp("good.yaml", R"(agent:
+  auto good = writeTemp("good.yaml", R"yaml(agent:
   client: acme
   listen: 127.0.0.1:9834                 # default: loopback only
   database: /var/lib/shopwatch/acme/shopwatch.db
@@ -126,7 +126,7 @@ shops:
           status: [200]                # default: any 2xx
           body_contains: "Warenkorb"
           max_duration: 1500ms
-)");
+)yaml");
   auto ok = runShopwatch("check-config -c " + good.string());
   CHECK(ok.code == 0);
 
