@@ -2,23 +2,164 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "shopwatch/core/duration.h"
+#include "shopwatch/core/redact.h"
 
 namespace shopwatch::probes::detail {
 namespace {
 
 constexpr std::size_t kMaxShown = 120;
+// Hard cap for any one assertion detail: a hostile server must not be able to bloat results.
+constexpr std::size_t kMaxDetail = 200;
+constexpr int kMaxJsonDepth = 128;
 
-std::string shorten(std::string_view text) {
-  if (text.size() <= kMaxShown) return std::string(text);
-  return std::string(text.substr(0, kMaxShown)) + "...";
+// Cuts to at most `limit` bytes without splitting a UTF-8 sequence.
+std::string_view utf8Prefix(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+std::string shorten(std::string_view text, std::size_t limit = kMaxShown) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(utf8Prefix(text, limit)) + "...";
 }
 
 std::string inQuotes(std::string_view text) { return "\"" + shorten(text) + "\""; }
+
+// Server data shown in a result: secrets are redacted before cutting, because a cut could leave
+// part of a secret behind that the later whole-text redaction no longer recognises.
+class Quoter {
+ public:
+  explicit Quoter(const std::vector<std::string>& secrets) : secrets_(secrets) {
+    for (const auto& s : secrets_) longest_ = std::max(longest_, s.size());
+  }
+  std::string shown(std::string_view text) const {
+    if (secrets_.empty()) return shorten(text);
+    // Every secret that starts inside the shown part lies wholly inside this window.
+    const std::string_view window = utf8Prefix(text, kMaxShown + longest_);
+    std::string redacted = core::redact(window, secrets_);
+    if (redacted.size() > kMaxShown) return shorten(redacted);
+    return window.size() < text.size() ? redacted + "..." : redacted;
+  }
+  std::string quoted(std::string_view text) const { return "\"" + shown(text) + "\""; }
+  /// Bytes of input that shown() may look at: anything longer is cut anyway.
+  std::size_t window() const { return kMaxShown + longest_ + 1; }
+
+ private:
+  const std::vector<std::string>& secrets_;
+  std::size_t longest_ = 0;
+};
+
+// Parses into a DOM but refuses nesting deeper than kMaxJsonDepth: the DOM's own recursion (dump,
+// comparison) would otherwise let a small hostile body overflow the event thread's stack.
+class DepthLimitedDom {
+ public:
+  using Json = nlohmann::json;
+  explicit DepthLimitedDom(Json& out) : dom_(out, false) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const Json::string_t& s) {
+    return dom_.number_float(v, s);
+  }
+  bool string(Json::string_t& v) { return dom_.string(v); }
+  bool binary(Json::binary_t& v) { return dom_.binary(v); }
+  bool key(Json::string_t& v) { return dom_.key(v); }
+  bool start_object(std::size_t n) { return enter() && dom_.start_object(n); }
+  bool start_array(std::size_t n) { return enter() && dom_.start_array(n); }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t pos, const std::string& token, const nlohmann::json::exception& ex) {
+    return dom_.parse_error(pos, token, ex);
+  }
+
+  bool tooDeep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ > kMaxJsonDepth) too_deep_ = true;
+    return !too_deep_;
+  }
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+struct ParsedBody {
+  nlohmann::json doc;
+  bool ok = false;
+  bool too_deep = false;
+};
+
+ParsedBody parseBody(std::string_view body) {
+  ParsedBody out;
+  DepthLimitedDom sax(out.doc);
+  const bool parsed = nlohmann::json::sax_parse(body.begin(), body.end(), &sax);
+  out.too_deep = sax.tooDeep();
+  out.ok = parsed && !out.too_deep;
+  if (!out.ok) out.doc = nlohmann::json();
+  return out;
+}
+
+std::string dumpScalar(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Serialises with a byte budget instead of dump(), which would copy a whole subtree (up to
+// max_body) just to show its first bytes.
+void appendBounded(const nlohmann::json& v, std::string& out, std::size_t budget) {
+  if (out.size() >= budget) return;
+  if (v.is_object() || v.is_array()) {
+    const bool object = v.is_object();
+    out += object ? '{' : '[';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end() && out.size() < budget; ++it) {
+      if (!first) out += ',';
+      first = false;
+      if (object) {
+        appendBounded(nlohmann::json(it.key()), out, budget);
+        out += ':';
+      }
+      appendBounded(*it, out, budget);
+    }
+    if (out.size() < budget) out += object ? '}' : ']';
+    return;
+  }
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    const auto cut = utf8Prefix(s, budget - out.size());
+    out += dumpScalar(nlohmann::json(std::string(cut)));
+    if (cut.size() < s.size()) out += "...";
+    return;
+  }
+  out += dumpScalar(v);
+}
+
+// Scalars as JSON text, containers as their size plus the start of their text; at most about
+// kMaxShown bytes of server data either way, redacted before being cut.
+std::string describeJson(const nlohmann::json& v, const Quoter& q) {
+  std::string text;
+  appendBounded(v, text, q.window());
+  std::string shown = q.shown(text);
+  if (v.is_array()) return "array of " + std::to_string(v.size()) + " " + shown;
+  if (v.is_object()) return "object of " + std::to_string(v.size()) + " keys " + shown;
+  return shown;
+}
 
 bool statusAccepted(int status, const std::vector<std::pair<int, int>>& ranges) {
   if (ranges.empty()) return status >= 200 && status <= 299;
@@ -35,6 +176,7 @@ void fail(core::ProbeResult& result, core::FailureReason reason, std::string mes
 }
 
 void record(core::ProbeResult& result, std::string name, bool passed, std::string detail) {
+  if (detail.size() > kMaxDetail) detail = shorten(detail, kMaxDetail);
   result.assertions.push_back(core::AssertionOutcome{std::move(name), passed, std::move(detail)});
 }
 
@@ -62,7 +204,8 @@ struct JsonVerdict {
   std::string message;
 };
 
-JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation& e) {
+JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation& e,
+                         const Quoter& q) {
   using Op = core::JsonExpectation::Op;
   nlohmann::json::json_pointer ptr;
   try {
@@ -79,7 +222,7 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
   }
   if (!present) return {false, "missing", "json " + e.path + " is missing"};
   const nlohmann::json& seen = doc.at(ptr);
-  const std::string seen_text = shorten(seen.dump());
+  const std::string seen_text = describeJson(seen, q);
   auto parseLiteral = [](const std::string& text) {
     return nlohmann::json::parse(text, nullptr, false);
   };
@@ -88,7 +231,8 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
       auto want = parseLiteral(e.value);
       if (want.is_discarded()) want = nlohmann::json(e.value);  // a bare word means a string
       bool ok = seen == want;
-      return {ok, seen_text, "json " + e.path + " is " + seen_text + ", expected " + shorten(want.dump())};
+      return {ok, seen_text,
+              "json " + e.path + " is " + seen_text + ", expected " + describeJson(want, q)};
     }
     case Op::OneOf: {
       std::string wanted;
@@ -96,8 +240,9 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
         auto want = parseLiteral(v);
         if (want.is_discarded()) want = nlohmann::json(v);
         if (seen == want) return {true, seen_text, ""};
+        if (wanted.size() > kMaxShown) continue;  // shortened below anyway
         if (!wanted.empty()) wanted += ", ";
-        wanted += want.dump();
+        wanted += describeJson(want, q);
       }
       return {false, seen_text, "json " + e.path + " is " + seen_text + ", expected one of [" + shorten(wanted) + "]"};
     }
@@ -139,6 +284,7 @@ std::shared_ptr<const CompiledChecks> compileChecks(const core::HttpCheckSpec& s
 void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks& checks,
                           const ResponseView& response, core::ProbeResult& result) {
   const auto& expect = spec.expect;
+  const Quoter q(spec.secrets);
 
   const bool status_ok = statusAccepted(response.status, expect.status);
   record(result, "status", status_ok, std::to_string(response.status));
@@ -172,7 +318,8 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
     } else {
       re2::StringPiece match;
       bool ok = re.Match(response.body, 0, response.body.size(), RE2::UNANCHORED, &match, 1);
-      record(result, "body_regex", ok, ok ? "matched " + inQuotes(std::string(match.data(), match.size())) : "no match");
+      record(result, "body_regex", ok,
+             ok ? "matched " + q.quoted(std::string_view(match.data(), match.size())) : "no match");
       if (!ok) fail(result, core::FailureReason::Assertion, "body does not match /" + shorten(*expect.body_regex) + "/");
     }
   }
@@ -202,23 +349,31 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
       record(result, aname, false, "missing");
       fail(result, core::FailureReason::Assertion, "header " + name + " is missing");
     } else {
-      record(result, aname, ok, *first_seen);
+      record(result, aname, ok, q.shown(*first_seen));
       if (!ok) {
         fail(result, core::FailureReason::Assertion,
-             "header " + name + " value " + inQuotes(*first_seen) + " does not match /" + shorten(pattern) + "/");
+             "header " + name + " value " + q.quoted(*first_seen) + " does not match /" +
+                 shorten(pattern) + "/");
       }
     }
   }
   if (!expect.json.empty()) {
-    auto doc = nlohmann::json::parse(response.body, nullptr, false);
+    const auto parsed = parseBody(response.body);
     for (const auto& e : expect.json) {
       std::string aname = "json " + e.path + " " + opName(e.op);
-      if (doc.is_discarded()) {
+      if (parsed.too_deep) {
+        const std::string why =
+            "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+        record(result, aname, false, why);
+        fail(result, core::FailureReason::Assertion, "body is " + why);
+        continue;
+      }
+      if (!parsed.ok) {
         record(result, aname, false, "body is not valid JSON");
         fail(result, core::FailureReason::Assertion, "body is not valid JSON (" + std::to_string(response.body.size()) + " bytes)");
         continue;
       }
-      auto v = evaluateJson(doc, e);
+      auto v = evaluateJson(parsed.doc, e, q);
       record(result, aname, v.passed, v.detail);
       if (!v.passed) fail(result, core::FailureReason::Assertion, v.message);
     }

@@ -96,6 +96,31 @@ const char* httpVersionName(long v) {
   }
 }
 
+std::string originOf(const UrlParts& p) {
+  return p.scheme + "://" + bracketIfV6(p.host) + ":" + p.port;
+}
+
+// Credentials and cookies belong to the origin they were configured for; a redirect elsewhere
+// (another host, or the same host over plain http or on another port) must not carry them.
+bool isCredentialHeader(const std::string& name, const std::string& value,
+                        const std::vector<std::string>& secrets) {
+  const std::string n = lower(name);
+  if (n == "authorization" || n == "cookie") return true;
+  return std::any_of(secrets.begin(), secrets.end(), [&value](const std::string& secret) {
+    return !secret.empty() && value.find(secret) != std::string::npos;
+  });
+}
+
+// A Location comes from the server: redacted, then cut, so it cannot bloat the result.
+std::string shownLocation(const std::string& location, const std::vector<std::string>& secrets) {
+  constexpr std::size_t kMaxShown = 200;
+  std::string text = core::redact(location, secrets);
+  if (text.size() <= kMaxShown) return text;
+  std::size_t end = kMaxShown;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "...";
+}
+
 bool isRedirectStatus(long code) {
   return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
 }
@@ -121,12 +146,13 @@ struct HttpProbeEngine::Impl {
     SteadyClock::time_point deadline{};
     core::ProbeResult result;
     std::string original_host;
+    std::string original_origin;  // scheme://host:port of spec.url
 
     // The request of the current hop.
     std::string url;
     std::string method;
     std::string body;
-    bool send_auth = true;
+    bool same_origin = true;  // false once a redirect left spec.url's origin
     std::string target;  // host:port for messages
     bool tls = false;
     Micros resolver_time{0};
@@ -166,6 +192,7 @@ struct HttpProbeEngine::Impl {
       too_large = internal_error = paused = false;
       announced_length.reset();
       cert_sink.earliest.reset();
+      result.cert_not_after.reset();  // describes the final hop only, as blackbox_exporter does
       errbuf[0] = '\0';
       resolver_time = Micros{0};
     }
@@ -310,6 +337,7 @@ struct HttpProbeEngine::Impl {
       return;
     }
     run->original_host = parts->host;
+    run->original_origin = originOf(*parts);
     run->host_key = parts->host + ":" + parts->port;
     auto& slot = hosts[run->host_key];
     slot.waiting.push_back(std::move(run));
@@ -375,7 +403,8 @@ struct HttpProbeEngine::Impl {
     std::string url = r.url;
     r.connect_to.reset();
     const std::string server_name = lower(spec.tls.server_name);
-    if (r.tls && !server_name.empty() && server_name != host) {
+    // tls.server_name names the configured host; a redirect to another host keeps its own name.
+    if (r.tls && !server_name.empty() && server_name != host && host == r.original_host) {
       // The URL carries the name (Host header, SNI, verification); CONNECT_TO sends the
       // connection where the original URL pointed.
       auto renamed = replaceHost(r.url, server_name);
@@ -403,6 +432,11 @@ struct HttpProbeEngine::Impl {
     set(curl_easy_setopt(e, CURLOPT_PRIVATE, static_cast<void*>(&r)));
     set(curl_easy_setopt(e, CURLOPT_SHARE, r.share.get()));
     set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
+#if LIBCURL_VERSION_NUM >= 0x075700
+    // Without it, removing a transfer that is still resolving (deadline, cancel at shutdown) joins
+    // the threaded resolver's getaddrinfo() and stalls the event thread for every other check.
+    set(curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L));
+#endif
     set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
     set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
     set(curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L));
@@ -443,12 +477,17 @@ struct HttpProbeEngine::Impl {
       return true;
     };
     bool appended = true;
-    for (const auto& [name, value] : spec.headers) appended = appended && append(name + ": " + value);
-    if (r.send_auth && spec.bearer_token) appended = appended && append("Authorization: Bearer " + *spec.bearer_token);
+    for (const auto& [name, value] : spec.headers) {
+      if (!r.same_origin && isCredentialHeader(name, value, spec.secrets)) continue;
+      appended = appended && append(name + ": " + value);
+    }
+    if (r.same_origin && spec.bearer_token) {
+      appended = appended && append("Authorization: Bearer " + *spec.bearer_token);
+    }
     r.request_headers.reset(list);
     if (!appended) return std::pair{FailureReason::Internal, "out of memory building request headers"};
     if (list) set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, list));
-    if (r.send_auth && spec.basic_auth) {
+    if (r.same_origin && spec.basic_auth) {
       set(curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)));
       set(curl_easy_setopt(e, CURLOPT_USERNAME, spec.basic_auth->user.c_str()));
       set(curl_easy_setopt(e, CURLOPT_PASSWORD, spec.basic_auth->password.c_str()));
@@ -642,7 +681,7 @@ struct HttpProbeEngine::Impl {
     r.result.bytes = r.bytes;
     r.result.ssl = r.tls;
     r.result.final_url = r.url;
-    if (r.cert_sink.earliest) r.result.cert_not_after = r.cert_sink.earliest;
+    r.result.cert_not_after = r.cert_sink.earliest;
   }
 
   void onHopDone(Run& r, CURLcode code) {
@@ -665,10 +704,12 @@ struct HttpProbeEngine::Impl {
                        "status " + std::to_string(r.result.status_code) + " with an unusable Location");
       }
       std::string next(location);
+      const std::string shown = shownLocation(next, r.spec->secrets);
       ++r.result.redirects;
       if (r.result.redirects > r.spec->max_redirects) {
         return failRun(r, FailureReason::Redirects,
-                       "more than " + std::to_string(r.spec->max_redirects) + " redirects (last to " + next + ")");
+                       "more than " + std::to_string(r.spec->max_redirects) +
+                           " redirects (last to " + shown + ")");
       }
       const int status = r.result.status_code;
       if ((status == 303 && r.method != "HEAD") || ((status == 301 || status == 302) && r.method == "POST")) {
@@ -676,7 +717,16 @@ struct HttpProbeEngine::Impl {
         r.body.clear();
       }
       auto next_parts = parseUrl(next);
-      r.send_auth = next_parts && next_parts->host == r.original_host;
+      if (!next_parts) {
+        return failRun(r, FailureReason::Redirects,
+                       "redirect to an unparsable Location \"" + shown + "\"");
+      }
+      if (next_parts->scheme != "http" && next_parts->scheme != "https") {
+        return failRun(
+            r, FailureReason::Redirects,
+            "redirect to unsupported URL scheme \"" + next_parts->scheme + "\" (" + shown + ")");
+      }
+      r.same_origin = originOf(*next_parts) == r.original_origin;
       detachHop(r);
       r.url = std::move(next);
       r.resetHop();

@@ -689,3 +689,158 @@ TEST_CASE("stop lets runs in flight finish and rejects later submissions", "[pro
   REQUIRE(c.results.size() == 2);
   CHECK(reasonOf(c.results[1]) == "internal");
 }
+
+TEST_CASE("a deeply nested JSON body fails the assertion instead of crashing", "[probes]") {
+  using Op = shopwatch::core::JsonExpectation::Op;
+  const std::size_t depth = 200'000;
+  FakeHttpServer server;
+  server.status("/deep", 200, "{\"a\":" + std::string(depth, '[') + std::string(depth, ']') + "}");
+  auto spec = specFor(server.url("/deep"));
+  spec.max_body = 1024 * 1024;
+  spec.expect.json = {{"/a", Op::Equals, "1", {}, true, 0}};
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message == "body is JSON nested deeper than 128 levels");
+  REQUIRE(findAssertion(r, "json /a equals") != nullptr);
+  CHECK_FALSE(findAssertion(r, "json /a equals")->passed);
+
+  // Within the limit the body is evaluated, and the subtree is described, not dumped.
+  server.status("/ok", 200, "{\"a\":" + std::string(120, '[') + std::string(120, ']') + "}");
+  spec.url = server.url("/ok");
+  r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.starts_with("json /a is array of 1 [[[["));
+  CHECK(r.message.ends_with("..., expected 1"));
+  CHECK(findAssertion(r, "json /a equals")->detail.size() <= 200);
+}
+
+TEST_CASE("server data quoted in details and messages is capped and redacted before the cut",
+          "[probes]") {
+  using Op = shopwatch::core::JsonExpectation::Op;
+  const std::string secret = "s3cr3t-value-abcdef";
+  const std::string long_value(5000, 'v');
+  std::string items;
+  for (int i = 0; i < 2000; ++i) items += (i ? ",\"" : "\"") + std::string(40, 'i') + "\"";
+  FakeHttpServer server;
+  server.respond("/", FakeResponse{200,
+                                   {{"X-Long", long_value}},
+                                   "{\"s\":\"" + long_value + "\",\"leak\":\"" +
+                                       std::string(110, 'x') + secret + "\",\"items\":[" + items +
+                                       "],\"obj\":{\"k\":\"" + long_value + "\"}}"});
+  auto spec = specFor(server.url("/"));
+  spec.secrets = {secret};
+  spec.expect.headers = {{"X-Long", "^nomatch"}};
+  spec.expect.body_regex = "\\{.*\\}";
+  spec.expect.json = {{"/s", Op::Equals, "\"short\"", {}, true, 0},
+                      {"/leak", Op::Equals, "\"short\"", {}, true, 0},
+                      {"/items", Op::Exists, "", {}, true, 0},
+                      {"/items", Op::Equals, "[]", {}, true, 0},
+                      {"/obj", Op::OneOf, "", {"1", "2"}, true, 0}};
+  auto r = probeOnce(spec);
+  CHECK(reasonOf(r) == "assertion");
+  CHECK(r.message.size() < 400);
+  CHECK(r.message.find(long_value) == std::string::npos);
+  for (const auto& a : r.assertions) {
+    INFO(a.name << ": " << a.detail);
+    CHECK(a.detail.size() <= 200);
+    CHECK(a.detail.find("s3cr3") == std::string::npos);
+  }
+  const auto* header = findAssertion(r, "header X-Long");
+  REQUIRE(header != nullptr);
+  CHECK(header->detail.ends_with("..."));
+  CHECK(findAssertion(r, "body_regex")->detail.starts_with("matched \"{"));
+  CHECK(findAssertion(r, "json /items equals")->detail.starts_with("array of 2000 [\"iiii"));
+  CHECK(findAssertion(r, "json /obj one_of")->detail.starts_with("object of 1 keys {\"k\":\"vvv"));
+  CHECK(findAssertion(r, "json /leak equals")->detail.find("<reda") != std::string::npos);
+}
+
+TEST_CASE("a redirect to another origin drops credentials, cookies and secret headers",
+          "[probes]") {
+  FakeHttpServer a;
+  FakeHttpServer b;  // same host, other port: another origin
+  b.status("/land", 200, "ok");
+  a.redirect("/away", b.url("/land"));
+  a.redirect("/stay", "/here");
+  a.status("/here", 200, "ok");
+  auto spec = specFor(a.url("/away"));
+  spec.secrets = {"k-SECRET"};
+  spec.headers = {{"X-Api-Key", "k-SECRET"},
+                  {"X-Shop", "acme"},
+                  {"Cookie", "sid=1"},
+                  {"X-Signed", "prefix k-SECRET suffix"}};
+  spec.bearer_token = "tok123";
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  REQUIRE(r.success);
+  CHECK(r.redirects == 1);
+  auto first = a.requests().back();
+  CHECK(first.headers.at("authorization") == "Bearer tok123");
+  CHECK(first.headers.at("x-api-key") == "k-SECRET");
+  CHECK(first.headers.at("cookie") == "sid=1");
+  REQUIRE(b.requests().size() == 1);
+  auto landed = b.requests().back();
+  CHECK(landed.headers.count("authorization") == 0);
+  CHECK(landed.headers.count("x-api-key") == 0);
+  CHECK(landed.headers.count("x-signed") == 0);
+  CHECK(landed.headers.count("cookie") == 0);
+  CHECK(landed.headers.at("x-shop") == "acme");
+
+  spec.bearer_token.reset();
+  spec.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
+  REQUIRE(probeOnce(spec).success);
+  REQUIRE(b.requests().size() == 2);
+  CHECK(b.requests().back().headers.count("authorization") == 0);
+
+  // The same origin keeps everything.
+  spec.url = a.url("/stay");
+  r = probeOnce(spec);
+  INFO(r.message);
+  REQUIRE(r.success);
+  auto same = a.requests().back();
+  CHECK(same.path == "/here");
+  CHECK(same.headers.at("authorization") == "Basic dXNlcjpwdw==");
+  CHECK(same.headers.at("x-api-key") == "k-SECRET");
+  CHECK(same.headers.at("x-signed") == "prefix k-SECRET suffix");
+  CHECK(same.headers.at("cookie") == "sid=1");
+}
+
+TEST_CASE("a redirect to an unsupported scheme or an unusable Location fails with redirects",
+          "[probes]") {
+  FakeHttpServer server;
+  server.redirect("/ftp", "ftp://127.0.0.1:1/file");
+  server.redirect("/bad", "http://[::1/broken");
+  auto r = probeOnce(specFor(server.url("/ftp")));
+  CHECK(reasonOf(r) == "redirects");
+  CHECK(r.message == "redirect to unsupported URL scheme \"ftp\" (ftp://127.0.0.1:1/file)");
+  r = probeOnce(specFor(server.url("/bad")));
+  INFO(r.message);
+  CHECK(reasonOf(r) == "redirects");
+}
+
+TEST_CASE("after a redirect from https to http the result describes the final plain hop",
+          "[probes]") {
+  FakeHttpServer plain;
+  plain.status("/", 200, "ok");
+  FakeHttpServer::Options so;
+  so.tls = true;
+  FakeHttpServer secure(so);
+  secure.redirect("/", plain.url("/"));
+  auto spec = specFor(secure.url("/"));
+  spec.tls.verify = false;
+  auto r = probeOnce(spec);
+  INFO(r.message);
+  REQUIRE(r.success);
+  CHECK(r.redirects == 1);
+  CHECK_FALSE(r.ssl);
+  CHECK_FALSE(r.cert_not_after.has_value());
+
+  // The other way round the certificate of the final hop is reported.
+  plain.redirect("/up", secure.url("/tls"));
+  secure.status("/tls", 200, "ok");
+  spec.url = plain.url("/up");
+  r = probeOnce(spec);
+  INFO(r.message);
+  REQUIRE(r.success);
+  CHECK(r.ssl);
+  CHECK(r.cert_not_after.has_value());
+}
