@@ -22,7 +22,7 @@ namespace {
 using detail::Stmt;
 using namespace std::chrono_literals;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Each entry migrates from version i to i + 1 inside one transaction.
 constexpr const char* kMigrations[] = {
@@ -61,6 +61,13 @@ CREATE TABLE rollup(
   unmonitored INTEGER NOT NULL,  -- µs
   hist BLOB NOT NULL,            -- LatencyHistogram::encode() of passing scheduled runs
   PRIMARY KEY(series, hour)) WITHOUT ROWID;
+)sql",
+    // v2: retention deletes messages no raw row references any more. The partial index makes "is this
+    // message still used?" one probe while indexing only failure rows; the DELETE removes what v1's
+    // retention left behind.
+    R"sql(
+CREATE INDEX raw_message ON raw(message) WHERE message IS NOT NULL;
+DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM raw WHERE raw.message = message.id);
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -117,6 +124,12 @@ std::uint64_t fileSize(const std::filesystem::path& p) {
   return ec ? 0 : size;
 }
 
+// Intervals are stored in whole milliseconds (config enforces >= 1s); never store 0, which would make
+// every run's coverage empty.
+std::int64_t intervalMs(const ResultRecord& rec) {
+  return std::max<std::int64_t>(rec.interval.count() / 1000, 1);
+}
+
 // Reads one raw row (columns in kRawCols order, starting at `col`) into the accounting view.
 detail::RawRow rawRowAt(const Stmt& s, int col) {
   detail::RawRow r;
@@ -145,6 +158,7 @@ class SqliteResultStore::Impl {
     open_runs_.clear();
     series_ids_.clear();
     message_ids_.clear();
+    retention_ = {};
     wdb_.reset();
   }
   int writeBatch(std::size_t n, std::string& err);
@@ -155,7 +169,12 @@ class SqliteResultStore::Impl {
   int messageId(const std::string& text, std::int64_t& id);
   int insertRaw(std::int64_t series, std::int64_t& ts, const ResultRecord& rec, std::int64_t flags,
                 std::optional<std::int64_t> covered);
-  int retentionPass(std::string& err);
+  // One bounded slice of a retention cycle (starting one when none is active); `finished` tells whether
+  // the cycle completed. The writer interleaves slices with writes.
+  int retentionStep(std::uint64_t request_gen, bool& finished, std::string& err);
+  // Deletes up to `chunk` raw rows of a series older than `cutoff`, and the messages only they used, in
+  // one transaction.
+  int deleteRawChunk(std::int64_t series, std::int64_t cutoff, std::int64_t chunk, std::int64_t& removed);
   core::Status writePending(bool forced);
   void run(std::stop_token stop);
 
@@ -190,8 +209,18 @@ class SqliteResultStore::Impl {
   struct Statements {
     Stmt begin, commit, rollback, insert_raw, update_covered, update_flags, find_series, insert_series,
         find_message, insert_message, select_rollup, upsert_rollup, last_scheduled, confirm_seen,
-        delete_raw, delete_rollup, all_series;
+        delete_raw, delete_rollup, delete_message, all_series;
   } stmts_;
+  // A retention cycle in progress; it spans several writer iterations (each a bounded slice).
+  struct RetentionCycle {
+    bool active = false;
+    std::uint64_t gen = 0;  // runRetention() requests this cycle answers
+    std::int64_t raw_cutoff = 0;
+    std::int64_t hour_cutoff = 0;
+    std::vector<std::int64_t> series;
+    std::size_t next = 0;   // index into `series`
+    bool rollups = false;   // raw rows of series[next] are done; now its rollups
+  } retention_;
   std::deque<ResultRecord> pending_;
   std::unordered_map<std::int64_t, OpenRun> open_runs_;
   std::map<SeriesKey, std::int64_t> series_ids_;
@@ -281,7 +310,9 @@ int SqliteResultStore::Impl::openWriter(std::string& err) {
                           "(flags & 33)=0 ORDER BY ts DESC LIMIT 1"},
       {&s.confirm_seen, "SELECT 1 FROM raw WHERE series=?1 AND ts>?2 AND (flags & 1)=1 AND run_id=?3 LIMIT 1"},
       {&s.delete_raw, "DELETE FROM raw WHERE series=?1 AND ts IN "
-                      "(SELECT ts FROM raw WHERE series=?1 AND ts<?2 ORDER BY ts LIMIT ?3)"},
+                      "(SELECT ts FROM raw WHERE series=?1 AND ts<?2 ORDER BY ts LIMIT ?3) RETURNING message"},
+      {&s.delete_message, "DELETE FROM message WHERE id=?1 AND NOT EXISTS "
+                          "(SELECT 1 FROM raw WHERE raw.message=?1)"},
       {&s.delete_rollup, "DELETE FROM rollup WHERE series=?1 AND hour IN "
                          "(SELECT hour FROM rollup WHERE series=?1 AND hour<?2 ORDER BY hour LIMIT ?3)"},
       {&s.all_series, "SELECT id,shop,env,check_name,step FROM series"},
@@ -387,7 +418,7 @@ int SqliteResultStore::Impl::insertRaw(std::int64_t series, std::int64_t& ts, co
   for (int attempt = 0; attempt < 1000; ++attempt, ++ts) {
     s.bind(1, series).bind(2, ts).bind(3, rec.run_id).bind(4, flags)
         .bind(5, static_cast<std::int64_t>(r.failure)).bind(6, message)
-        .bind(7, static_cast<std::int64_t>(r.status_code)).bind(8, rec.interval.count() / 1000)
+        .bind(7, static_cast<std::int64_t>(r.status_code)).bind(8, intervalMs(rec))
         .bind(9, lag).bind(10, r.duration.count()).bind(11, r.phases.resolve.count())
         .bind(12, r.phases.connect.count()).bind(13, r.phases.tls.count())
         .bind(14, r.phases.processing.count()).bind(15, r.phases.transfer.count())
@@ -464,7 +495,7 @@ int SqliteResultStore::Impl::processRecord(
   if (int rc = insertRaw(id, ts, rec, flags, covered); rc != SQLITE_OK) return rc;
   if (!superseded) {
     // Intervals are stored in whole milliseconds; account with the stored value.
-    open_runs_[id] = OpenRun{ts, rec.interval.count() / 1000 * 1000, rec.run_id, flags, false};
+    open_runs_[id] = OpenRun{ts, intervalMs(rec) * 1000, rec.run_id, flags, false};
   }
   auto& d = delta(ts);
   ++d.runs;
@@ -526,34 +557,79 @@ int SqliteResultStore::Impl::writeBatch(std::size_t n, std::string& err) {
   return SQLITE_OK;
 }
 
-int SqliteResultStore::Impl::retentionPass(std::string& err) {
-  auto now = core::toMicros(clock_.now());
-  auto raw_cutoff = now - opt_.retention_raw.count();
-  auto hour_cutoff = detail::floorHour(now - opt_.retention_rollups.count()) / detail::kHourUs;
-  std::vector<std::int64_t> ids;
+int SqliteResultStore::Impl::deleteRawChunk(std::int64_t series, std::int64_t cutoff, std::int64_t chunk,
+                                            std::int64_t& removed) {
+  auto& s = stmts_;
+  int rc = s.begin.run();
+  if (rc != SQLITE_DONE) return rc;
+  auto fail = [&](int code) {
+    if (sqlite3_get_autocommit(wdb_.get()) == 0) s.rollback.run();
+    return code;
+  };
+  removed = 0;
+  std::vector<std::int64_t> messages;
+  s.delete_raw.bind(1, series).bind(2, cutoff).bind(3, chunk);
+  while ((rc = s.delete_raw.step()) == SQLITE_ROW) {
+    ++removed;
+    if (!s.delete_raw.isNull(0)) messages.push_back(s.delete_raw.i64(0));
+  }
+  s.delete_raw.reset();
+  if (rc != SQLITE_DONE) return fail(rc);
+  std::sort(messages.begin(), messages.end());
+  messages.erase(std::unique(messages.begin(), messages.end()), messages.end());
+  bool deleted_message = false;
+  for (auto id : messages) {
+    if ((rc = s.delete_message.bind(1, id).run()) != SQLITE_DONE) return fail(rc);
+    deleted_message = deleted_message || sqlite3_changes(wdb_.get()) > 0;
+  }
+  if ((rc = s.commit.run()) != SQLITE_DONE) return fail(rc);
+  // The cache maps text to id; a deleted id must not be handed out again (SQLite may even reuse it).
+  if (deleted_message) message_ids_.clear();
+  return SQLITE_OK;
+}
+
+int SqliteResultStore::Impl::retentionStep(std::uint64_t request_gen, bool& finished, std::string& err) {
+  finished = false;
+  auto& c = retention_;
   int rc = SQLITE_OK;
-  while ((rc = stmts_.all_series.step()) == SQLITE_ROW) ids.push_back(stmts_.all_series.i64(0));
-  stmts_.all_series.reset();
-  if (rc != SQLITE_DONE) {
-    err = "retention: " + detail::errorText(wdb_.get(), rc);
-    return rc;
+  auto fail = [&](int code) {
+    err = "retention: " + detail::errorText(wdb_.get(), code);
+    c = {};
+    return code;
+  };
+  if (!c.active) {
+    auto now = core::toMicros(clock_.now());
+    c.active = true;
+    c.gen = request_gen;
+    c.raw_cutoff = now - opt_.retention_raw.count();
+    c.hour_cutoff = detail::floorHour(now - opt_.retention_rollups.count()) / detail::kHourUs;
+    while ((rc = stmts_.all_series.step()) == SQLITE_ROW) c.series.push_back(stmts_.all_series.i64(0));
+    stmts_.all_series.reset();
+    if (rc != SQLITE_DONE) return fail(rc);
   }
   auto chunk = static_cast<std::int64_t>(std::max<std::size_t>(opt_.retention_chunk, 1));
-  for (auto id : ids) {
-    for (auto* del : {&stmts_.delete_raw, &stmts_.delete_rollup}) {
-      auto cutoff = del == &stmts_.delete_raw ? raw_cutoff : hour_cutoff;
+  // Bounded so that the queue is drained between slices even when a lowered retention leaves millions
+  // of rows to delete; at least one chunk per slice guarantees progress.
+  auto deadline = std::chrono::steady_clock::now() + opt_.retention_slice;
+  while (c.next < c.series.size()) {
+    auto id = c.series[c.next];
+    std::int64_t removed = 0;
+    if (!c.rollups) {
+      if ((rc = deleteRawChunk(id, c.raw_cutoff, chunk, removed)) != SQLITE_OK) return fail(rc);
+    } else {
       // One short transaction per chunk: the lock is never held for long.
-      for (;;) {
-        del->bind(1, id).bind(2, cutoff).bind(3, chunk);
-        rc = del->run();
-        if (rc != SQLITE_DONE) {
-          err = "retention: " + detail::errorText(wdb_.get(), rc);
-          return rc;
-        }
-        if (sqlite3_changes(wdb_.get()) < chunk) break;
-      }
+      rc = stmts_.delete_rollup.bind(1, id).bind(2, c.hour_cutoff).bind(3, chunk).run();
+      if (rc != SQLITE_DONE) return fail(rc);
+      removed = sqlite3_changes(wdb_.get());
     }
+    if (removed < chunk) {
+      if (c.rollups) ++c.next;
+      c.rollups = !c.rollups;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return SQLITE_OK;
   }
+  c = {};
+  finished = true;
   return SQLITE_OK;
 }
 
@@ -606,7 +682,8 @@ void SqliteResultStore::Impl::run(std::stop_token stop) {
   auto next_retention = std::chrono::steady_clock::now() + std::min<core::Micros>(opt_.retention_every, 1min);
   for (;;) {
     std::unique_lock lk(mu_);
-    wake_cv_.wait_for(lk, wait, [&] {
+    // A retention cycle in progress continues right after the queue has been written.
+    wake_cv_.wait_for(lk, retention_.active ? core::Micros{0} : wait, [&] {
       return stopping_ || stop.stop_requested() || flush_requested_ > flush_done_ ||
              retention_requested_ > retention_done_ || queue_.size() >= opt_.max_batch;
     });
@@ -627,30 +704,52 @@ void SqliteResultStore::Impl::run(std::stop_token stop) {
 
     core::Status status;
     if (!pending_.empty() || degraded_ || !wdb_) status = writePending(forced || stopping);
-    bool retention_due = retention_gen > retention_done_ || std::chrono::steady_clock::now() >= next_retention;
+    if (forced) {
+      // Answered before any retention slice: a flush waits for the write only.
+      std::lock_guard flk(mu_);
+      flush_done_ = flush_gen;
+      flush_status_ = status;
+      done_cv_.notify_all();
+    }
+    bool requested = retention_gen > retention_done_;
+    bool retention_due = retention_.active || requested || std::chrono::steady_clock::now() >= next_retention;
+    // Requests answered by this iteration (0: none) and with what.
+    std::uint64_t answered = 0;
     core::Status retention_status = core::makeError(core::ErrorCode::Unavailable, "store degraded");
     if (retention_due && status.ok() && wdb_) {
+      auto cycle_gen = retention_.active ? retention_.gen : retention_gen;
       std::string err;
-      if (int rc = retentionPass(err); rc == SQLITE_OK) {
-        retention_status = {};
-      } else {
+      bool finished = false;
+      if (int rc = retentionStep(retention_gen, finished, err); rc != SQLITE_OK) {
         retention_status = core::makeError(core::ErrorCode::Io, err);
         spdlog::warn("result store retention failed: {}", err);
+        finished = true;
+      } else {
+        retention_status = {};
       }
-      next_retention = std::chrono::steady_clock::now() + opt_.retention_every;
+      if (finished) {
+        answered = cycle_gen;
+        next_retention = std::chrono::steady_clock::now() + opt_.retention_every;
+      }
+    } else if (requested) {
+      retention_ = {};
+      answered = retention_gen;
     }
 
     lk.lock();
-    if (forced) {
-      flush_done_ = flush_gen;
-      flush_status_ = status;
-    }
-    if (retention_gen > retention_done_) {
-      retention_done_ = retention_gen;
+    if (answered > retention_done_) {
+      retention_done_ = answered;
       retention_status_ = retention_status;
     }
+    if (stopping && queue_.empty()) {
+      if (retention_requested_ > retention_done_) {
+        retention_done_ = retention_requested_;
+        retention_status_ = core::makeError(core::ErrorCode::Unavailable, "store stopped");
+      }
+      done_cv_.notify_all();
+      break;
+    }
     done_cv_.notify_all();
-    if (stopping && queue_.empty()) break;
   }
   if (!pending_.empty()) {
     spdlog::error("result store stopped with {} results unwritten: {}", pending_.size(), last_error_);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/agent/status/metrics_writer.h"
 #include "status_fixtures.h"
@@ -104,4 +106,49 @@ TEST_CASE("label values escape quotes, backslashes and newlines") {
   std::string escaped;
   agent::status::appendEscapedLabelValue(escaped, "a\"b\\c\nd");
   CHECK(escaped == "a\\\"b\\\\c\\nd");
+}
+
+TEST_CASE("a snapshot's result stays as it was while later runs are recorded") {
+  CheckStateTable table;
+  auto spec = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "home"));
+  spec->confirm = false;
+  table.setChecks({spec});
+  CHECK_FALSE(table.find(spec->key)->result);
+  table.record(spec->key, failingResult(core::FailureReason::HttpStatus), false);
+  const auto before = table.snapshot(true);
+  REQUIRE(before.size() == 1);
+  REQUIRE(before[0].result);
+  CHECK_FALSE(table.snapshot(false)[0].result);  // /metrics does not take results
+
+  table.record(spec->key, passingResult(1'800'000'120), false);
+  CHECK(before[0].result->message == "status 503");
+  CHECK_FALSE(before[0].result->success);
+  const auto after = table.find(spec->key);
+  REQUIRE(after->result);
+  CHECK(after->result->success);
+  CHECK(after->result.get() != before[0].result.get());
+}
+
+TEST_CASE("snapshots taken while the engine records see whole results") {
+  CheckStateTable table;
+  auto spec = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "home"));
+  spec->confirm = false;
+  table.setChecks({spec});
+  constexpr int kRuns = 2000;
+  std::jthread engine([&] {
+    for (int i = 0; i < kRuns; ++i) {
+      table.record(spec->key, i % 2 == 0 ? passingResult() : failingResult(core::FailureReason::HttpStatus),
+                   false);
+    }
+  });
+  for (int i = 0; i < kRuns; ++i) {
+    const auto snap = table.snapshot(true);
+    if (!snap[0].result) continue;
+    // Gauges and result are taken under one lock, so they describe the same run.
+    REQUIRE(snap[0].last);
+    CHECK(snap[0].result->success == snap[0].last->success);
+    CHECK(snap[0].result->message == (snap[0].result->success ? "" : "status 503"));
+  }
+  engine.join();
+  CHECK(table.find(spec->key)->counters.runs_success + table.find(spec->key)->counters.runs_failure == kRuns);
 }

@@ -215,6 +215,25 @@ shops:
              "confirm_delay 30s must be shorter than interval 30s of check `b`");
 }
 
+TEST_CASE("an interval below 1s and a timeout below 1ms are errors") {
+  auto errors = errorsOf(yaml(R"(
+agent: {client: acme}
+shops:
+  - name: acme
+    checks:
+      - {name: a, url: http://127.0.0.1/, interval: 500ms}
+      - {name: b, url: http://127.0.0.1/, interval: 10s, timeout: 500us}
+      - {name: c, url: http://127.0.0.1/, interval: 999999us, timeout: 1ms}
+      - {name: d, url: http://127.0.0.1/, interval: 10s, timeout: 1ms}
+)"));
+  REQUIRE(errors.size() == 3);
+  checkError(errors[0], 5, 53, "shops[0].checks[0].interval",
+             "interval must be at least 1s, got 500ms for check `a`");
+  checkError(errors[1], 6, 67, "shops[0].checks[1].timeout",
+             "timeout must be at least 1ms, got 500us for check `b`");
+  checkError(errors[2], 7, 53, "shops[0].checks[2].interval", "interval must be at least 1s");
+}
+
 TEST_CASE("URLs must be relative to base_url or absolute http(s)") {
   auto errors = errorsOf(yaml(R"(
 agent: {client: acme}

@@ -1,6 +1,8 @@
 // Helper process for the storage tests.
 //   storage_test_helper write <db> <first-run-id>: writes results continuously through SqliteResultStore;
-//     every 50 results prints "<run-id> <CLOCK_MONOTONIC ns at enqueue>" — it runs until killed.
+//     every 50 results prints "<run-id> <CLOCK_MONOTONIC ns at enqueue>", and every 100 ms a second
+//     thread calls flush() and, when it succeeded, prints "committed <run-id>" (the last run id enqueued
+//     before that flush) — it runs until killed.
 //   storage_test_helper lock <db>: takes the database's write lock, prints "locked", holds it until a line
 //     arrives on stdin, then commits and exits.
 #include <sqlite3.h>
@@ -9,7 +11,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -48,16 +52,32 @@ int writeForever(const char* path, std::int64_t first) {
     std::fprintf(stderr, "%s\n", store.error().message.c_str());
     return 3;
   }
+  std::mutex out_mu;
+  std::atomic<std::int64_t> last_enqueued{first - 1};
+  std::jthread flusher([&](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+      auto id = last_enqueued.load();
+      if (!(*store)->flush()) continue;
+      std::lock_guard lk(out_mu);
+      std::printf("committed %lld\n", static_cast<long long>(id));
+      std::fflush(stdout);
+    }
+  });
   for (std::int64_t id = first;; ++id) {
     test::Run run{.check = "c" + std::to_string(id % 4), .run_id = id,
                   .scheduled = test::kT0 + std::chrono::seconds{id * 15}};
     run.success = id % 7 != 0;
     while (!(*store)->enqueue(test::record(run))) std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    last_enqueued = id;
     if (id % 50 == 0) {
       auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now().time_since_epoch()).count();
-      std::printf("%lld %lld\n", static_cast<long long>(id), static_cast<long long>(ns));
-      std::fflush(stdout);
+      {
+        std::lock_guard lk(out_mu);
+        std::printf("%lld %lld\n", static_cast<long long>(id), static_cast<long long>(ns));
+        std::fflush(stdout);
+      }
       std::this_thread::sleep_for(std::chrono::microseconds{500});
     }
   }

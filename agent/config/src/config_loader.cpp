@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -343,13 +344,28 @@ class ConfigParser {
       return Origin{node, ParseContext::child(path, key)};
     };
     const std::string check = spec.key.check.empty() ? path : "`" + spec.key.check + "`";
-    if (spec.timeout > spec.interval) {
+    // The scheduler and the store work in whole milliseconds; a sub-second interval is a typo in
+    // practice (`500ms` for `500s`) and would hammer the shop.
+    const bool interval_ok = spec.interval >= std::chrono::seconds{1};
+    if (!interval_ok) {
+      Origin at = where(draft.interval, std::nullopt, "interval");
+      ctx_.report(at.node, at.path,
+                  "interval must be at least 1s, got " + core::formatDuration(spec.interval) +
+                      " for check " + check);
+    }
+    if (spec.timeout < std::chrono::milliseconds{1}) {
+      Origin at = where(draft.timeout, std::nullopt, "timeout");
+      ctx_.report(at.node, at.path,
+                  "timeout must be at least 1ms, got " + core::formatDuration(spec.timeout) +
+                      " for check " + check);
+    }
+    if (interval_ok && spec.timeout > spec.interval) {
       Origin at = where(draft.timeout, draft.interval, "timeout");
       ctx_.report(at.node, at.path,
                   "timeout " + core::formatDuration(spec.timeout) + " exceeds interval " +
                       core::formatDuration(spec.interval) + " of check " + check);
     }
-    if (spec.confirm && spec.confirm_delay >= spec.interval) {
+    if (interval_ok && spec.confirm && spec.confirm_delay >= spec.interval) {
       Origin at = where(draft.confirm_delay, draft.interval, "confirm_delay");
       ctx_.report(at.node, at.path,
                   "confirm_delay " + core::formatDuration(spec.confirm_delay) +

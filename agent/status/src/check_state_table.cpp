@@ -48,7 +48,7 @@ struct CheckStateTable::Impl {
     std::shared_ptr<const CheckMeta> meta;
     CheckCounters counters;
     std::optional<LastResult> last;
-    core::ProbeResult result;  // valid when `last` is set
+    std::shared_ptr<const core::ProbeResult> result;  // set together with `last`; never mutated
   };
   mutable std::mutex mu;
   std::map<core::CheckKey, std::unique_ptr<Entry>> entries;
@@ -82,6 +82,9 @@ void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::Ht
 }
 
 void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm) {
+  // Copied before taking the lock (whether the run is accounted depends on the spec, read under it): the
+  // HTTP server's snapshots and the engine's record() contend only for pointer swaps.
+  auto shared = std::make_shared<const core::ProbeResult>(result);
   std::lock_guard lock(impl_->mu);
   auto it = impl_->entries.find(key);
   if (it == impl_->entries.end()) return;
@@ -124,7 +127,8 @@ void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult&
   last.content_length = result.content_length;
   last.ssl = result.ssl;
   e.last = last;
-  e.result = result;  // copy-assignment reuses the strings' and vector's capacity
+  // The previous result is released after the lock (`shared` outlives `lock`); a snapshot may still hold it.
+  e.result.swap(shared);
 }
 
 std::vector<CheckSnapshot> CheckStateTable::snapshot(bool with_results) const {
@@ -136,7 +140,7 @@ std::vector<CheckSnapshot> CheckStateTable::snapshot(bool with_results) const {
     s.meta = e->meta;
     s.counters = e->counters;
     s.last = e->last;
-    if (with_results && e->last) s.result = e->result;
+    if (with_results) s.result = e->result;
   }
   return out;
 }
@@ -149,7 +153,7 @@ std::optional<CheckSnapshot> CheckStateTable::find(const core::CheckKey& key) co
   s.meta = it->second->meta;
   s.counters = it->second->counters;
   s.last = it->second->last;
-  if (s.last) s.result = it->second->result;
+  s.result = it->second->result;
   return s;
 }
 

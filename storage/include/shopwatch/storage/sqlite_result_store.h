@@ -26,6 +26,9 @@ struct StoreOptions {
   core::Micros retention_rollups = std::chrono::hours{24 * 400};   ///< `retention.rollups`
   core::Micros retention_every = std::chrono::minutes{10};  ///< how often the writer enforces retention
   std::size_t retention_chunk = 5000;  ///< rows deleted per transaction (keeps locks short)
+  /// Writer time spent on retention before it returns to writing queued results (at least one chunk);
+  /// a cycle that needs more continues in the next writer iteration.
+  core::Micros retention_slice = std::chrono::milliseconds{100};
   core::Micros busy_timeout = std::chrono::milliseconds{100};
   core::Micros max_backoff = std::chrono::seconds{5};  ///< retry delay cap while degraded
   /// Wall clock for retention cutoffs and query defaults; SystemClock when null. Must outlive the store.
@@ -58,7 +61,9 @@ class SqliteResultStore final : public ResultStore {
   StoreStats stats() const override;
   /// Drains the queue (one last write attempt) and joins the writer. Idempotent.
   void stop();
-  /// Enforces retention now (normally done by the writer every retention_every). Blocks until done.
+  /// Enforces retention now (normally done by the writer every retention_every): raw rows, rollups and
+  /// messages no raw row uses any more. Blocks until a whole cycle started after the call is done; the
+  /// writer keeps writing queued results between its slices.
   core::Status runRetention();
 
   core::Result<std::vector<SeriesKey>> series() override;

@@ -67,12 +67,14 @@ struct CheckSnapshot {
   std::shared_ptr<const CheckMeta> meta;  ///< never null
   CheckCounters counters;
   std::optional<LastResult> last;           ///< nullopt: no accounted result yet
-  std::optional<core::ProbeResult> result;  ///< the full last accounted result, if asked for
+  /// The full last accounted result, if asked for (null otherwise, or before the first one). Shared and
+  /// immutable: the table replaces the pointer on the next accounted run, never the object.
+  std::shared_ptr<const core::ProbeResult> result;
 };
 
-/// Thread-safe (one mutex). record() copies into preallocated per-check state (string and vector
-/// capacity is reused, so steady state does not allocate); snapshot() copies under the lock, and
-/// rendering happens outside it.
+/// Thread-safe (one mutex). record() copies the result into a new shared object before locking and
+/// updates the fixed-size counters and gauges under the lock; snapshot() copies those and, for results,
+/// only pointers under the lock, and rendering happens outside it.
 class CheckStateTable {
  public:
   CheckStateTable();
@@ -94,7 +96,7 @@ class CheckStateTable {
   /// runs_failure and last_run (and sets awaiting_confirm).
   void record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm);
 
-  /// Every check, ordered by key. `with_results`: also copy the full ProbeResult (API use; /metrics
+  /// Every check, ordered by key. `with_results`: also share the full ProbeResult (API use; /metrics
   /// does not need it).
   std::vector<CheckSnapshot> snapshot(bool with_results = false) const;
   /// One check, with its full result; nullopt if the key is unknown.
