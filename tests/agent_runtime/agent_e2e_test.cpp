@@ -10,13 +10,18 @@
 #include "shopwatch/agent/runtime/agent_runtime.h"
 #include "shopwatch/agent/runtime/demo_shop.h"
 #include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/storage/sqlite_result_store.h"
 #include "test_helpers.h"
 
 using namespace std::chrono_literals;
 using shopwatch::agent::loadConfigFile;
 using shopwatch::agent::runtime::AgentRuntime;
 using shopwatch::agent::runtime::RuntimeOptions;
+using shopwatch::core::CheckKey;
+using shopwatch::storage::SeriesKey;
+using shopwatch::storage::SqliteResultStore;
 using shopwatch::testing::FakeHttpServer;
+using shopwatch::testing::FakeResponse;
 using shopwatch::testing::httpGet;
 using shopwatch::testing::sampleValue;
 using shopwatch::testing::TempDir;
@@ -224,4 +229,38 @@ TEST_CASE("the embedded demo config is valid and probes the demo shop") {
     CHECK(spec->url.rfind(demo.baseUrl(), 0) == 0);
     CHECK(spec->key.shop == "demo");
   }
+}
+
+TEST_CASE("a failure of a check removed while its run was in flight is stored as pending, not as downtime") {
+  FakeHttpServer shop;
+  shop.status("/home", 200, "ok");
+  FakeResponse slow_failure;
+  slow_failure.status = 500;
+  slow_failure.body = "oops";
+  shop.delay("/gone", 700ms, slow_failure);
+  TempDir dir;
+  const auto db = dir.path() / "acme.db";
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, db, {"home", "gone"}));
+  RunningAgent a(cfg);
+  REQUIRE(waitUntil([&] { return shop.requestCount("/gone") >= 1; }, 5s));
+  // The run of "gone" is now in flight (the shop answers after 700 ms): remove the check.
+  dir.write("acme.yaml", configYaml(shop, db, {"home"}));
+  REQUIRE(a.agent->reloadFile(cfg.string()).ok());
+  std::this_thread::sleep_for(1200ms);  // a real socket answering late: no clock to fake
+  a.agent->stop();
+  CHECK(shop.requestCount("/gone") == 1);  // no confirm re-check for a removed check
+
+  auto store = SqliteResultStore::openReadOnly(db);
+  REQUIRE(store.ok());
+  auto rows = store.value()->lastResults(SeriesKey{CheckKey{"shop", "production", "gone"}, ""}, 10);
+  REQUIRE(rows.ok());
+  REQUIRE(rows.value().size() == 1);
+  const auto& row = rows.value().front();
+  CHECK_FALSE(row.result.success);
+  CHECK(row.result.status_code == 500);
+  CHECK_FALSE(row.confirm);
+  CHECK(row.confirm_pending);
+  CHECK_FALSE(row.counted_down);
+  CHECK(row.result.assertions.empty());
+  CHECK(row.result.final_url.empty());
 }

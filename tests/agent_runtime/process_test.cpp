@@ -26,7 +26,7 @@ using shopwatch::testing::waitUntil;
 
 namespace {
 
-const std::string kShopwatch = std::string(SHOPWATCH_BINARY_DIR) + "/agent/cli/shopwatch";
+const std::string kShopwatch = SHOPWATCH_CLI_BINARY;  // $<TARGET_FILE:shopwatch>, a build dependency
 
 /// A child process with stdout+stderr in a file; killed (SIGKILL) and reaped if still running.
 class Child {
@@ -93,16 +93,16 @@ std::string series(const std::string& family, const std::string& check) {
   return family + "{shop=\"shop\",env=\"production\",check=\"" + check + "\"}";
 }
 
-bool haveBinary() {
-  if (std::filesystem::exists(kShopwatch)) return true;
-  WARN("the shopwatch binary is missing at " << kShopwatch << " (build target `shopwatch`): skipping");
-  return false;
+/// The binary is a build dependency of this test: its absence is a broken build, not a skip.
+void requireBinary() {
+  INFO("the shopwatch binary is missing at " << kShopwatch << " (build target `shopwatch`)");
+  REQUIRE(std::filesystem::exists(kShopwatch));
 }
 
 }  // namespace
 
 TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new one is bad, and stops on SIGTERM within 5 s") {
-  if (!haveBinary()) return;
+  requireBinary();
   FakeHttpServer shop;
   shop.status("/home", 200, "ok");
   shop.status("/new", 200, "ok");
@@ -154,7 +154,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
 }
 
 TEST_CASE("a real Prometheus scrapes the agent and reads probe_success back") {
-  if (!haveBinary()) return;
+  requireBinary();
   const std::string prometheus = "/usr/bin/prometheus";
   if (!std::filesystem::exists(prometheus)) {
     WARN("prometheus is not installed at /usr/bin/prometheus: skipping");

@@ -298,3 +298,68 @@ TEST_CASE("ten thousand checks are scheduled in due order within one interval") 
   CHECK(late == 0);
   CHECK(s.stats().skipped == 0);
 }
+
+TEST_CASE("a wall clock stepping back by an hour re-plans every check from the new now") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto a = makeSpec("acme", "home", 10s);
+  auto b = makeSpec("acme", "cart", 10s);
+  s.setChecks({a, b});
+  clock.advance(10s);
+  for (const auto& r : pollAll(s)) (void)s.complete(r.spec->key, r.run_id, true);
+  REQUIRE(s.stats().dispatched == 2);
+
+  const SystemTime back = clock.now() - 1h;
+  clock.set(back);
+  std::set<std::string> ran;
+  for (int i = 0; i <= 20; ++i) {
+    if (i > 0) clock.advance(500ms);
+    for (const auto& r : pollAll(s)) {
+      ran.insert(r.spec->key.check);
+      CHECK(r.scheduled >= back);
+      CHECK(r.scheduled == nextSlotAtOrAfter(back, 10s, stableOffset(r.spec->key, 10s)));
+      (void)s.complete(r.spec->key, r.run_id, true);
+    }
+  }
+  // Both checks ran within one interval of the new now, not an hour later.
+  CHECK(ran == std::set<std::string>{"home", "cart"});
+  CHECK(s.stats().dispatched == 4);
+  CHECK(s.stats().clock_steps_back == 1);  // logged and counted once per step
+  REQUIRE(s.nextDue().has_value());
+  CHECK(*s.nextDue() <= clock.now() + 10s);
+}
+
+TEST_CASE("a pending confirm moves back with the wall clock instead of waiting out the step") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto spec = makeSpec("acme", "checkout", 60s, true);  // confirm_delay 5 s
+  s.setChecks({spec});
+  clock.set(*s.nextDue());
+  auto runs = pollAll(s);
+  REQUIRE(runs.size() == 1);
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false).has_value());
+  clock.advance(1s);
+  CHECK(pollAll(s).empty());
+  clock.set(clock.now() - 30min);
+  CHECK(pollAll(s).empty());
+  CHECK(s.stats().clock_steps_back == 1);
+  clock.advance(3900ms);
+  CHECK(pollAll(s).empty());
+  clock.advance(100ms);  // the confirm keeps its remaining 4 s
+  auto confirms = pollAll(s);
+  REQUIRE(confirms.size() == 1);
+  CHECK(confirms[0].confirm);
+  CHECK(confirms[0].origin_run_id == runs[0].run_id);
+}
+
+TEST_CASE("a backward clock jitter under a second leaves the slots alone") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto spec = makeSpec("acme", "home", 60s);
+  s.setChecks({spec});
+  const auto due = *s.nextDue();
+  clock.set(clock.now() - 900ms);
+  CHECK(pollAll(s).empty());
+  CHECK(*s.nextDue() == due);
+  CHECK(s.stats().clock_steps_back == 0);
+}

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -13,8 +14,10 @@
 #include "shopwatch/agent/http/http_server.h"
 #include "shopwatch/agent/runtime/logging.h"
 #include "shopwatch/agent/runtime/scheduler_loop.h"
+#include "shopwatch/agent/runtime/transition_log.h"
 #include "shopwatch/agent/status/agent_metrics.h"
 #include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/core/duration.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/probes/http_probe_engine.h"
 #include "shopwatch/storage/sqlite_result_store.h"
@@ -63,7 +66,8 @@ struct AgentRuntime::Impl {
   void completed(const DueRun& run, core::ProbeResult result);
   void housekeeping(std::stop_token stop);
   core::Status readiness() const;
-  void logTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted);
+  void noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted);
+  void writeTransitions();
 
   RuntimeOptions options;
   const core::Clock& clock;
@@ -78,6 +82,12 @@ struct AgentRuntime::Impl {
   status::AgentMetrics metrics;
   std::unique_ptr<storage::SqliteResultStore> store;
   std::size_t store_buffer_capacity = 0;
+  // Last accounted outcome per check, only to log up/down transitions once (engine thread + reload).
+  std::mutex transitions_mu;
+  std::unordered_map<std::string, bool> last_up;
+  // Transition lines wait here for the housekeeping thread: logging is blocking I/O (stderr may be a
+  // full journald pipe) and must not run on the engine thread.
+  TransitionLog transitions;
   std::unique_ptr<SchedulerLoop> loop;
   std::unique_ptr<probes::HttpProbeEngine> engine;
   std::unique_ptr<http::HttpServer> server;
@@ -86,10 +96,6 @@ struct AgentRuntime::Impl {
   std::atomic<bool> cutting{false};
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
-
-  // Last accounted outcome per check, only to log up/down transitions once (engine thread + reload).
-  std::mutex transitions_mu;
-  std::unordered_map<std::string, bool> last_up;
 
   std::mutex house_mu;
   std::condition_variable_any house_cv;
@@ -111,10 +117,13 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
     return;
   }
   const auto confirm_at = scheduler.complete(spec.key, run.run_id, result.success);
-  const bool confirm_pending = confirm_at.has_value();
-  const bool accounted = result.success || run.confirm || !spec.confirm;
+  // From the run and its spec, not from complete(): a check removed by a reload while this run was
+  // in flight gets no confirm, and its failure must stay pending (never counted) rather than count
+  // as downtime without one.
+  const bool confirm_pending = !result.success && !run.confirm && spec.confirm;
+  const bool accounted = !confirm_pending;
   states.record(spec.key, result, run.confirm);
-  logTransition(spec, result, accounted);
+  noteTransition(spec, result, accounted);
 
   storage::ResultRecord record;
   record.key = spec.key;
@@ -123,18 +132,21 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
   record.confirm_pending = confirm_pending;
   record.interval = spec.interval;
   record.scheduled = run.origin_scheduled;
+  // Seam for the maintenance API (not yet built): it will decide whether the run's covered time is
+  // maintenance; until then nothing is.
+  record.in_maintenance = false;
   record.result = std::move(result);
+  // Up to store_buffer records may wait in memory: keep only what the store persists.
+  slimForStore(record.result, spec.secrets);
   // enqueue() never blocks; a full queue is counted as a drop in the store's stats.
   (void)store->enqueue(std::move(record));
-  if (confirm_pending) loop->wake();
+  if (confirm_at) loop->wake();
 }
 
-void AgentRuntime::Impl::logTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result,
-                                       bool accounted) {
+void AgentRuntime::Impl::noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result,
+                                        bool accounted) {
   if (!accounted) {
-    spdlog::debug("check {} failed ({}), confirm re-check in {} ms", spec.key.str(),
-                  core::toString(result.failure),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(spec.confirm_delay).count());
+    if (spdlog::should_log(spdlog::level::debug)) (void)transitions.pushConfirmPending(spec, result);
     return;
   }
   const std::string key = spec.key.shop + "/" + spec.key.env + "/" + spec.key.check;
@@ -145,14 +157,18 @@ void AgentRuntime::Impl::logTransition(const core::HttpCheckSpec& spec, const co
     changed = inserted ? !result.success : it->second != result.success;
     it->second = result.success;
   }
-  if (!changed) return;
-  if (result.success) {
-    spdlog::info("check {} ({}) is up again", spec.key.str(), spec.key.env);
-  } else {
-    // Messages may quote URLs or headers: redact before they reach the log.
-    spdlog::warn("check {} ({}) is down: {}: {}", spec.key.str(), spec.key.env,
-                 core::toString(result.failure), core::redact(result.message, spec.secrets));
-  }
+  // Messages may quote URLs or headers: pushChange redacts them before they are queued.
+  if (changed) (void)transitions.pushChange(spec, result.success, result);
+}
+
+void AgentRuntime::Impl::writeTransitions() {
+  transitions.drain([](TransitionLevel level, const std::string& line) {
+    switch (level) {
+      case TransitionLevel::Debug: spdlog::debug("{}", line); break;
+      case TransitionLevel::Info: spdlog::info("{}", line); break;
+      case TransitionLevel::Warn: spdlog::warn("{}", line); break;
+    }
+  });
 }
 
 core::Status AgentRuntime::Impl::readiness() const {
@@ -172,6 +188,7 @@ core::Status AgentRuntime::Impl::readiness() const {
 void AgentRuntime::Impl::housekeeping(std::stop_token stop) {
   while (!stop.stop_requested()) {
     if (store) metrics.setStoreStats(toMetrics(store->stats()));
+    writeTransitions();
     std::unique_lock lock(house_mu);
     house_cv.wait_for(lock, stop, std::chrono::seconds{1}, [] { return false; });
   }
@@ -261,6 +278,20 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
     if (previous->agent.database != next->agent.database) {
       spdlog::warn("agent.database changed to {}; restart to apply", next->agent.database);
     }
+    if (previous->agent.store_buffer != next->agent.store_buffer) {
+      spdlog::warn("agent.store_buffer changed to {}; restart to apply (still {})",
+                   next->agent.store_buffer, previous->agent.store_buffer);
+    }
+    if (previous->retention.raw != next->retention.raw) {
+      spdlog::warn("retention.raw changed to {}; restart to apply (still {})",
+                   core::formatDuration(next->retention.raw),
+                   core::formatDuration(previous->retention.raw));
+    }
+    if (previous->retention.rollups != next->retention.rollups) {
+      spdlog::warn("retention.rollups changed to {}; restart to apply (still {})",
+                   core::formatDuration(next->retention.rollups),
+                   core::formatDuration(previous->retention.rollups));
+    }
   }
   setLogLevel(next->agent.log_level);
   d.states.setChecks(next->checks);
@@ -309,6 +340,7 @@ void AgentRuntime::stop() {
     d.engine.reset();  // cuts what is left; completions run before the destructor returns
   }
   d.house = std::jthread{};
+  d.writeTransitions();  // what the last completions queued after the housekeeping thread's last tick
   if (d.store) {
     if (auto st = d.store->flush(); !st) spdlog::warn("stopping: final flush failed: {}", st.error().message);
     d.store->stop();

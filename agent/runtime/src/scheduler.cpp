@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 namespace shopwatch::agent::runtime {
 
 namespace {
 
 constexpr core::Micros kMinInterval{1000};
+// A backward step smaller than this is jitter (NTP slewing, clock reads racing): slots stay put.
+constexpr core::Micros kBackwardStepTolerance{std::chrono::seconds{1}};
 
 core::Micros sanitizedInterval(core::Micros interval) {
   return interval < kMinInterval ? kMinInterval : interval;
@@ -50,7 +54,9 @@ core::SystemTime nextSlotAtOrAfter(core::SystemTime t, core::Micros interval, co
 }
 
 Scheduler::Scheduler(const core::Clock& clock)
-    : clock_(clock), next_run_id_(static_cast<std::uint64_t>(core::toMicros(clock.now()))) {}
+    : clock_(clock),
+      next_run_id_(static_cast<std::uint64_t>(core::toMicros(clock.now()))),
+      last_now_(clock.now()) {}
 
 std::string Scheduler::keyString(const core::CheckKey& key) {
   std::string s;
@@ -77,6 +83,32 @@ void Scheduler::compactHeap() {
   std::make_heap(heap_.begin(), heap_.end(), Later{});
 }
 
+void Scheduler::replanIfClockSteppedBack(core::SystemTime now) {
+  const core::SystemTime last = last_now_;
+  last_now_ = now;
+  if (now >= last - kBackwardStepTolerance) return;
+  // Heap slots are wall-clock times: after a backward step they would all lie up to the step's size in
+  // the future and probing would pause that long. Every alive entry has exactly one live slot item
+  // (and at most one live confirm item), so re-timing the live items in place re-plans everything.
+  const core::Micros step = last - now;
+  std::erase_if(heap_, [this](const HeapItem& item) { return !isLive(item); });
+  for (HeapItem& item : heap_) {
+    const Entry& e = entries_[item.index];
+    if (item.confirm) {
+      // The step is measured from the previous poll, so it may be short by the time since then:
+      // never wait longer than a fresh confirm delay.
+      item.due = std::clamp(item.due - step, now, now + e.spec->confirm_delay);
+    } else {
+      item.due = nextSlotAtOrAfter(now, e.spec->interval, e.offset);
+    }
+  }
+  std::make_heap(heap_.begin(), heap_.end(), Later{});
+  ++stats_.clock_steps_back;
+  spdlog::warn("wall clock stepped back by {} ms; re-planned {} check{} from now",
+               std::chrono::duration_cast<std::chrono::milliseconds>(step).count(), index_.size(),
+               index_.size() == 1 ? "" : "s");
+}
+
 void Scheduler::pushSlot(std::uint32_t index, core::SystemTime due) {
   Entry& e = entries_[index];
   e.slot_token = next_token_++;
@@ -87,6 +119,7 @@ void Scheduler::pushSlot(std::uint32_t index, core::SystemTime due) {
 void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks) {
   std::lock_guard lock(mu_);
   const core::SystemTime now = clock_.now();
+  replanIfClockSteppedBack(now);
   std::unordered_set<std::uint32_t> seen;
   seen.reserve(checks.size());
   for (const auto& spec : checks) {
@@ -139,6 +172,7 @@ std::size_t Scheduler::poll(const std::function<void(DueRun)>& dispatch) {
   {
     std::lock_guard lock(mu_);
     const core::SystemTime now = clock_.now();
+    replanIfClockSteppedBack(now);
     for (;;) {
       dropStaleTop();
       if (heap_.empty() || heap_.front().due > now) break;

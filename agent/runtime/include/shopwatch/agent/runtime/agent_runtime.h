@@ -4,7 +4,8 @@
 ///
 /// Threads: the scheduler loop (dispatch → engine.submit), the engine's event thread (completions →
 /// CheckStateTable::record, ResultWriter enqueue, confirm scheduling; never blocks), the store's
-/// writer, the HTTP server's io thread and a 1 s housekeeping tick (store stats → metrics). Signal
+/// writer, the HTTP server's io thread and a 1 s housekeeping tick (store stats → metrics; up/down
+/// transition log lines queued by the engine thread, at most 100 per tick plus a summary). Signal
 /// handling is not here: entry.h's runAgent/runDemo wait for signals and call reload()/stop().
 
 #include <chrono>
@@ -53,8 +54,9 @@ class AgentRuntime {
   /// Applies a loaded config. Invalid (`!loaded.ok()`): the running config stays, each error is
   /// logged, shopwatch_config_last_reload_successful becomes 0 and an Invalid error returns.
   /// Valid: checks that stay keep their state and slot (their spec is replaced), new ones start,
-  /// removed ones stop and their series disappear; the gauge becomes 1. `agent.listen` and
-  /// `agent.database` changes need a restart (logged as a warning); `log_level` applies at once.
+  /// removed ones stop and their series disappear; the gauge becomes 1. `agent.listen`,
+  /// `agent.database`, `agent.store_buffer` and `retention.*` changes need a restart (logged as a
+  /// warning); `log_level` applies at once.
   core::Status reload(const LoadResult& loaded);
   /// loadConfigFile(path) + reload().
   core::Status reloadFile(const std::string& path);

@@ -38,6 +38,7 @@ struct SchedulerStats {
   std::uint64_t confirms = 0;    ///< confirm re-checks handed out
   std::uint64_t skipped = 0;     ///< slots skipped because the previous run had not finished
   std::uint64_t missed = 0;      ///< slots that passed unserved while the scheduler was late
+  std::uint64_t clock_steps_back = 0;  ///< backward wall-clock steps (> 1 s) that re-planned every slot
   std::size_t checks = 0;        ///< checks currently scheduled
   std::size_t in_flight = 0;     ///< checks whose run (or pending confirm) has not finished
 };
@@ -71,6 +72,9 @@ class Scheduler {
   /// A slot whose check is still busy is skipped (counted), never queued. When the scheduler is
   /// later than one interval, the passed slots are dropped (counted as missed), not caught up.
   /// Returns the number of runs dispatched.
+  /// When the wall clock has stepped back by more than 1 s since the last poll (or setChecks), every
+  /// slot is re-planned at or after the new now and every pending confirm moves back by the step, so
+  /// probing does not pause for the size of the step (logged once per step, counted in stats).
   std::size_t poll(const std::function<void(DueRun)>& dispatch);
 
   /// Reports the end of a run. A failed regular run of a check with `confirm` set schedules its confirm
@@ -116,6 +120,7 @@ class Scheduler {
   bool isLive(const HeapItem& item) const;
   void dropStaleTop() const;
   void compactHeap();
+  void replanIfClockSteppedBack(core::SystemTime now);
   static std::string keyString(const core::CheckKey& key);
 
   const core::Clock& clock_;
@@ -127,6 +132,7 @@ class Scheduler {
   std::uint64_t next_token_ = 1;
   std::uint64_t next_run_id_;
   std::size_t busy_count_ = 0;
+  core::SystemTime last_now_;  // the latest clock reading seen, to notice backward steps
   SchedulerStats stats_;
 };
 

@@ -1,0 +1,109 @@
+#include "shopwatch/agent/runtime/transition_log.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "shopwatch/core/redact.h"
+
+namespace shopwatch::agent::runtime {
+
+namespace {
+
+std::string failureText(const core::HttpCheckSpec& spec, const core::ProbeResult& result) {
+  // Redact first: truncating first could cut a secret in half and let its prefix through.
+  std::string message = core::redact(result.message, spec.secrets);
+  truncateUtf8(message, TransitionLog::kMaxMessageBytes);
+  return message;
+}
+
+}  // namespace
+
+void truncateUtf8(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return;
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) so the cut lands before a sequence's lead byte.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  text.shrink_to_fit();
+}
+
+void slimForStore(core::ProbeResult& result, const std::vector<std::string>& secrets) {
+  result.assertions = {};
+  result.final_url = std::string{};
+  if (result.success) {
+    result.message = std::string{};
+    return;
+  }
+  if (!secrets.empty()) result.message = core::redact(result.message, secrets);
+  truncateUtf8(result.message, kMaxStoredMessageBytes);
+}
+
+TransitionLog::TransitionLog(std::size_t capacity, std::size_t per_drain)
+    : capacity_(capacity), per_drain_(per_drain) {}
+
+bool TransitionLog::push(TransitionLevel level, std::string text) {
+  std::lock_guard lock(mu_);
+  if (lines_.size() >= capacity_) {
+    ++dropped_total_;
+    ++dropped_since_drain_;
+    return false;
+  }
+  lines_.push_back(Line{level, std::move(text)});
+  return true;
+}
+
+bool TransitionLog::pushChange(const core::HttpCheckSpec& spec, bool up,
+                               const core::ProbeResult& result) {
+  if (up) {
+    return push(TransitionLevel::Info,
+                "check " + spec.key.str() + " (" + spec.key.env + ") is up again");
+  }
+  std::string text = "check " + spec.key.str() + " (" + spec.key.env + ") is down: ";
+  text += core::toString(result.failure);
+  text += ": ";
+  text += failureText(spec, result);
+  return push(TransitionLevel::Warn, std::move(text));
+}
+
+bool TransitionLog::pushConfirmPending(const core::HttpCheckSpec& spec,
+                                       const core::ProbeResult& result) {
+  std::string text = "check " + spec.key.str() + " failed (";
+  text += core::toString(result.failure);
+  text += "), confirm re-check in " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::milliseconds>(spec.confirm_delay).count()) +
+          " ms";
+  return push(TransitionLevel::Debug, std::move(text));
+}
+
+std::size_t TransitionLog::drain(const Sink& sink) {
+  std::deque<Line> lines;
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(mu_);
+    lines.swap(lines_);
+    dropped = dropped_since_drain_;
+    dropped_since_drain_ = 0;
+  }
+  std::size_t written = 0;
+  for (const Line& line : lines) {
+    if (written == per_drain_) break;
+    sink(line.level, line.text);
+    ++written;
+  }
+  const std::uint64_t more = (lines.size() - written) + dropped;
+  if (more > 0) {
+    sink(TransitionLevel::Warn, "… and " + std::to_string(more) + " more check" +
+                                    (more == 1 ? "" : "s") + " changed state (not logged)");
+    ++written;
+  }
+  return written;
+}
+
+std::uint64_t TransitionLog::dropped() const {
+  std::lock_guard lock(mu_);
+  return dropped_total_;
+}
+
+}  // namespace shopwatch::agent::runtime
