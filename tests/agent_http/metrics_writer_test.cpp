@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "external_tool.h"
+
 #include <chrono>
 #include <filesystem>
 #include <unistd.h>
@@ -40,10 +42,7 @@ void fillTable(CheckStateTable& table) {
 }
 
 void checkWithPromtool(const std::string& text) {
-  if (::access(kPromtool.c_str(), X_OK) != 0) {
-    WARN("SKIPPED promtool check: " << kPromtool << " is missing — install prometheus to run it");
-    return;
-  }
+  if (!shopwatch::testing::externalToolAvailable(kPromtool, "promtool check")) return;
   const auto r = testing::runTool(kPromtool + " check metrics", text);
   INFO("promtool output:\n" << r.output << "\ntext:\n" << text);
   CHECK(r.exit_code == 0);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "external_tool.h"
+
 #include <filesystem>
 #include <thread>
 
@@ -115,17 +117,13 @@ TEST_CASE("the live /metrics passes promtool and expo-lint") {
       [&] { return sampleValue(a.metrics(), series("probe_success", "broken")) == 0.0; }, 6s));
   const std::string m = a.metrics();
 
-  if (!std::filesystem::exists("/usr/bin/promtool")) {
-    WARN("promtool is not installed: skipping its check");
-  } else {
+  if (shopwatch::testing::externalToolAvailable("/usr/bin/promtool", "promtool check")) {
     const auto r = shopwatch::testing::runProgram({"/usr/bin/promtool", "check", "metrics"}, m);
     INFO(r.output);
     CHECK(r.exit_code == 0);
   }
-  const std::string lint = "/work/shared/tools/expo-lint.py";
-  if (!std::filesystem::exists(lint)) {
-    WARN("expo-lint.py not found: skipping it");
-  } else {
+  const std::string lint = shopwatch::testing::expoLintPath();
+  if (shopwatch::testing::externalToolAvailable(lint, "expo-lint")) {
     const auto r = shopwatch::testing::runProgram({"python3", lint}, m);
     INFO(r.output);
     CHECK(r.exit_code == 0);

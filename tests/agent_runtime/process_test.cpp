@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "external_tool.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -156,10 +158,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
 TEST_CASE("a real Prometheus scrapes the agent and reads probe_success back") {
   requireBinary();
   const std::string prometheus = "/usr/bin/prometheus";
-  if (!std::filesystem::exists(prometheus)) {
-    WARN("prometheus is not installed at /usr/bin/prometheus: skipping");
-    return;
-  }
+  if (!shopwatch::testing::externalToolAvailable(prometheus, "Prometheus scrape test")) return;
   FakeHttpServer shop;
   shop.status("/home", 200, "ok");
   TempDir dir;
