@@ -655,14 +655,13 @@ struct HttpProbeEngine::Impl {
     CURL* e = r.easy.get();
     long code = 0;
     long version = 0;
-    curl_off_t namelookup = 0, connect = 0, appconnect = 0, pretransfer = 0, starttransfer = 0, total = 0;
+    curl_off_t namelookup = 0, connect = 0, appconnect = 0, starttransfer = 0, total = 0;
     curl_off_t length = -1;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
     curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &namelookup);
     curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
     curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &appconnect);
-    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &starttransfer);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
@@ -672,7 +671,10 @@ struct HttpProbeEngine::Impl {
     if (connect > 0) p.connect += Micros{std::max<curl_off_t>(0, connect - namelookup)};
     if (appconnect > 0) p.tls += Micros{std::max<curl_off_t>(0, appconnect - connect)};
     if (starttransfer > 0) {
-      p.processing += Micros{std::max<curl_off_t>(0, starttransfer - pretransfer)};
+      // blackbox_exporter's processing is connection ready → first byte, so it includes writing the
+      // request; curl's PRETRANSFER is taken after the request is sent, hence the connection times.
+      const curl_off_t ready = std::max(connect, appconnect);
+      p.processing += Micros{std::max<curl_off_t>(0, starttransfer - ready)};
       p.transfer += Micros{std::max<curl_off_t>(0, total - starttransfer)};
     }
     r.result.status_code = static_cast<int>(code);

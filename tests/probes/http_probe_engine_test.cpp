@@ -844,3 +844,19 @@ TEST_CASE("after a redirect from https to http the result describes the final pl
   CHECK(r.ssl);
   CHECK(r.cert_not_after.has_value());
 }
+
+TEST_CASE("processing runs from connection ready to first byte, so the phases add up to the run",
+          "[probes]") {
+  FakeHttpServer server;
+  server.delay("/slow", std::chrono::milliseconds{120}, FakeResponse{200, {}, "ok"});
+  auto r = probeOnce(specFor(server.url("/slow")));
+  INFO(r.message);
+  REQUIRE(r.success);
+  // The server waits 120 ms after reading the request: all of it is processing.
+  CHECK(r.phases.processing >= std::chrono::milliseconds{120});
+  const auto sum = r.phases.resolve + r.phases.connect + r.phases.tls + r.phases.processing +
+                   r.phases.transfer;
+  CHECK(sum <= r.duration);
+  // Whatever the phases miss is the engine's own bookkeeping around the transfer, not a phase.
+  CHECK(r.duration - sum < std::chrono::milliseconds{20});
+}
