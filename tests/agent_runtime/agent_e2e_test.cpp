@@ -116,6 +116,9 @@ TEST_CASE("the live /metrics passes promtool and expo-lint") {
   REQUIRE(waitUntil(
       [&] { return sampleValue(a.metrics(), series("probe_success", "broken")) == 0.0; }, 6s));
   const std::string m = a.metrics();
+  CHECK(sampleValue(m, "shopwatch_scheduler_checks") == 2.0);
+  CHECK(sampleValue(m, "shopwatch_scheduler_runs_skipped_total").has_value());
+  CHECK(sampleValue(m, "shopwatch_scheduler_runs_missed_total").has_value());
 
   if (shopwatch::testing::externalToolAvailable("/usr/bin/promtool", "promtool check")) {
     const auto r = shopwatch::testing::runProgram({"/usr/bin/promtool", "check", "metrics"}, m);

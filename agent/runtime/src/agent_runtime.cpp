@@ -188,6 +188,8 @@ core::Status AgentRuntime::Impl::readiness() const {
 void AgentRuntime::Impl::housekeeping(std::stop_token stop) {
   while (!stop.stop_requested()) {
     if (store) metrics.setStoreStats(toMetrics(store->stats()));
+    const SchedulerStats ss = scheduler.stats();
+    metrics.setSchedulerCounts({ss.checks, ss.in_flight, ss.skipped, ss.missed});
     writeTransitions();
     std::unique_lock lock(house_mu);
     house_cv.wait_for(lock, stop, std::chrono::seconds{1}, [] { return false; });

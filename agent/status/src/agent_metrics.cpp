@@ -109,6 +109,7 @@ struct AgentMetrics::Impl {
   prometheus::Gauge* reload_ts = nullptr;
   mutable std::mutex mu;
   StoreStats store;
+  SchedulerCounts scheduler;
 };
 
 AgentMetrics::AgentMetrics(BuildInfo build) : impl_(std::make_unique<Impl>()) {
@@ -155,13 +156,20 @@ void AgentMetrics::setStoreStats(const StoreStats& stats) {
   impl_->store = stats;
 }
 
+void AgentMetrics::setSchedulerCounts(const SchedulerCounts& counts) {
+  std::lock_guard lock(impl_->mu);
+  impl_->scheduler = counts;
+}
+
 void AgentMetrics::appendText(std::string& out) const {
   using prometheus::MetricType;
   auto families = impl_->registry->Collect();
   StoreStats st;
+  SchedulerCounts sc;
   {
     std::lock_guard lock(impl_->mu);
     st = impl_->store;
+    sc = impl_->scheduler;
   }
   auto d = [](std::uint64_t v) { return static_cast<double>(v); };
   families.push_back(family("shopwatch_store_degraded",
@@ -179,6 +187,18 @@ void AgentMetrics::appendText(std::string& out) const {
   families.push_back(family("shopwatch_store_results_dropped_total",
                             "Results dropped because the store could not keep them.", MetricType::Counter,
                             d(st.dropped_total)));
+
+  families.push_back(family("shopwatch_scheduler_checks", "Checks scheduled.", MetricType::Gauge,
+                            d(sc.checks)));
+  families.push_back(family("shopwatch_scheduler_in_flight",
+                            "Checks whose run or confirm re-check has not finished.", MetricType::Gauge,
+                            d(sc.in_flight)));
+  families.push_back(family("shopwatch_scheduler_runs_skipped_total",
+                            "Slots skipped because the check's previous run had not finished.",
+                            MetricType::Counter, d(sc.skipped)));
+  families.push_back(family("shopwatch_scheduler_runs_missed_total",
+                            "Slots that passed unserved while the scheduler was late.", MetricType::Counter,
+                            d(sc.missed)));
 
   const ProcStat ps = readProcStat();
   if (ps.ok) {

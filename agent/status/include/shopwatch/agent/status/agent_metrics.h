@@ -5,7 +5,9 @@
 ///   shopwatch_config_last_reload_success_timestamp_seconds, shopwatch_build_info{version,curl,openssl},
 ///   shopwatch_store_degraded, shopwatch_store_queue_length, shopwatch_store_buffered_results,
 ///   shopwatch_store_database_bytes, shopwatch_store_results_written_total,
-///   shopwatch_store_results_dropped_total, process_cpu_seconds_total, process_resident_memory_bytes,
+///   shopwatch_store_results_dropped_total, shopwatch_scheduler_checks, shopwatch_scheduler_in_flight,
+///   shopwatch_scheduler_runs_skipped_total, shopwatch_scheduler_runs_missed_total,
+///   process_cpu_seconds_total, process_resident_memory_bytes,
 ///   process_virtual_memory_bytes, process_start_time_seconds, process_open_fds, process_max_fds.
 
 #include <cstdint>
@@ -39,6 +41,14 @@ struct StoreStats {
 };
 
 /// Thread-safe: every method may be called from any thread.
+/// Numbers the runtime maps from the scheduler's statistics.
+struct SchedulerCounts {
+  std::uint64_t checks = 0;     ///< checks scheduled now
+  std::uint64_t in_flight = 0;  ///< checks whose run (or pending confirm re-check) has not finished
+  std::uint64_t skipped = 0;    ///< slots skipped: the previous run had not finished (monotonic)
+  std::uint64_t missed = 0;     ///< slots that passed unserved while the scheduler was late (monotonic)
+};
+
 class AgentMetrics {
  public:
   explicit AgentMetrics(BuildInfo build);
@@ -58,6 +68,8 @@ class AgentMetrics {
   void setConfigReload(bool successful, core::SystemTime when);
   /// Latest store statistics; shown as they are at the next scrape.
   void setStoreStats(const StoreStats& stats);
+  /// Latest scheduler statistics; shown as they are at the next scrape.
+  void setSchedulerCounts(const SchedulerCounts& counts);
 
   /// Appends the text format (0.0.4) of the registry, the store numbers and the process metrics (read
   /// from /proc/self now) to `out`.
