@@ -31,26 +31,64 @@ std::string shorten(std::string_view text, std::size_t limit = kMaxShown) {
   return std::string(utf8Prefix(text, limit)) + "...";
 }
 
-std::string inQuotes(std::string_view text) { return "\"" + shorten(text) + "\""; }
-
-// Server data shown in a result: secrets are redacted before cutting, because a cut could leave
-// part of a secret behind that the later whole-text redaction no longer recognises.
+// Server data and configured values shown in a result: secrets are redacted before cutting,
+// because a cut could leave part of a secret behind that the later whole-text redaction no longer
+// recognises.
 class Quoter {
  public:
   explicit Quoter(const std::vector<std::string>& secrets) : secrets_(secrets) {
     for (const auto& s : secrets_) longest_ = std::max(longest_, s.size());
   }
+
+  /// At most kMaxShown bytes of `text`, redacted, with "..." when cut.
   std::string shown(std::string_view text) const {
     if (secrets_.empty()) return shorten(text);
-    // Every secret that starts inside the shown part lies wholly inside this window.
-    const std::string_view window = utf8Prefix(text, kMaxShown + longest_);
-    std::string redacted = core::redact(window, secrets_);
+    const std::size_t end = safeEnd(text, kMaxShown + longest_);
+    std::string redacted = core::redact(text.substr(0, end), secrets_);
     if (redacted.size() > kMaxShown) return shorten(redacted);
-    return window.size() < text.size() ? redacted + "..." : redacted;
+    return end < text.size() ? redacted + "..." : redacted;
   }
   std::string quoted(std::string_view text) const { return "\"" + shown(text) + "\""; }
-  /// Bytes of input that shown() may look at: anything longer is cut anyway.
-  std::size_t window() const { return kMaxShown + longest_ + 1; }
+  /// Configured text that is shown whole (names, JSON paths): only redacted.
+  std::string redacted(std::string_view text) const { return core::redact(text, secrets_); }
+
+  /// Bytes of input that shown() may look at: anything longer is cut anyway. A text cut to this
+  /// size still holds whole every secret that crosses where shown() cuts.
+  std::size_t window() const { return kMaxShown + 2 * longest_ + 1; }
+
+  /// Where to cut `text` to at most `limit` bytes without splitting a UTF-8 sequence or an
+  /// occurrence of a secret (the cut moves back to where that occurrence starts); `text` must
+  /// run on for longest-1 bytes past `limit` or be whole.
+  std::size_t safeEnd(std::string_view text, std::size_t limit) const {
+    std::size_t end = utf8Prefix(text, limit).size();
+    if (end >= text.size()) return text.size();
+    for (bool moved = true; moved && end > 0;) {
+      moved = false;
+      for (const auto& secret : secrets_) {
+        if (secret.size() < 2) continue;
+        // Occurrences that start before `end` and run past it start in this range.
+        const std::size_t from = end > secret.size() - 1 ? end - (secret.size() - 1) : 0;
+        const std::string_view near = text.substr(from, end - from + secret.size() - 1);
+        for (std::size_t at = near.find(secret); at != std::string_view::npos;
+             at = near.find(secret, at + 1)) {
+          if (from + at < end && from + at + secret.size() > end) {
+            end = from + at;
+            moved = true;
+            break;
+          }
+        }
+      }
+      end = utf8Prefix(text, end).size();
+    }
+    return end;
+  }
+
+  /// `text` redacted, then cut to about `limit` bytes by safeEnd(); `cut` tells whether it was.
+  std::string redactedPrefix(std::string_view text, std::size_t limit, bool& cut) const {
+    const std::size_t end = safeEnd(text, limit);
+    cut = end < text.size();
+    return core::redact(text.substr(0, end), secrets_);
+  }
 
  private:
   const std::vector<std::string>& secrets_;
@@ -121,41 +159,62 @@ std::string dumpScalar(const nlohmann::json& v) {
 }
 
 // Serialises with a byte budget instead of dump(), which would copy a whole subtree (up to
-// max_body) just to show its first bytes.
-void appendBounded(const nlohmann::json& v, std::string& out, std::size_t budget) {
-  if (out.size() >= budget) return;
-  if (v.is_object() || v.is_array()) {
-    const bool object = v.is_object();
-    out += object ? '{' : '[';
-    bool first = true;
-    for (auto it = v.begin(); it != v.end() && out.size() < budget; ++it) {
-      if (!first) out += ',';
-      first = false;
-      if (object) {
-        appendBounded(nlohmann::json(it.key()), out, budget);
-        out += ':';
+// max_body) just to show its first bytes. Keys and strings are redacted raw, before escaping:
+// the escaped form of a secret holding '"', '\\' or control characters would not be recognised.
+class BoundedWriter {
+ public:
+  BoundedWriter(const Quoter& q, std::size_t budget) : q_(q), budget_(budget) {}
+
+  void append(const nlohmann::json& v) {
+    if (full()) return;
+    if (v.is_object() || v.is_array()) {
+      const bool object = v.is_object();
+      out_ += object ? '{' : '[';
+      bool first = true;
+      for (auto it = v.begin(); it != v.end() && !full(); ++it) {
+        if (!first) out_ += ',';
+        first = false;
+        if (object) {
+          appendString(it.key());
+          if (full()) return;
+          out_ += ':';
+        }
+        append(*it);
       }
-      appendBounded(*it, out, budget);
+      if (!full()) out_ += object ? '}' : ']';
+      return;
     }
-    if (out.size() < budget) out += object ? '}' : ']';
-    return;
+    if (v.is_string()) return appendString(v.get_ref<const std::string&>());
+    out_ += dumpScalar(v);
   }
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    const auto cut = utf8Prefix(s, budget - out.size());
-    out += dumpScalar(nlohmann::json(std::string(cut)));
-    if (cut.size() < s.size()) out += "...";
-    return;
+
+  const std::string& text() const { return out_; }
+
+ private:
+  bool full() const { return stopped_ || out_.size() >= budget_; }
+
+  void appendString(const std::string& s) {
+    bool cut = false;
+    const std::string part = q_.redactedPrefix(s, budget_ - std::min(budget_, out_.size()), cut);
+    out_ += dumpScalar(nlohmann::json(part));
+    if (cut) {
+      out_ += "...";
+      stopped_ = true;  // nothing after a cut string: the text would look complete otherwise
+    }
   }
-  out += dumpScalar(v);
-}
+
+  const Quoter& q_;
+  std::size_t budget_;
+  std::string out_;
+  bool stopped_ = false;
+};
 
 // Scalars as JSON text, containers as their size plus the start of their text; at most about
 // kMaxShown bytes of server data either way, redacted before being cut.
 std::string describeJson(const nlohmann::json& v, const Quoter& q) {
-  std::string text;
-  appendBounded(v, text, q.window());
-  std::string shown = q.shown(text);
+  BoundedWriter writer(q, q.window());
+  writer.append(v);
+  std::string shown = q.shown(writer.text());
   if (v.is_array()) return "array of " + std::to_string(v.size()) + " " + shown;
   if (v.is_object()) return "object of " + std::to_string(v.size()) + " keys " + shown;
   return shown;
@@ -211,16 +270,17 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
   try {
     ptr = nlohmann::json::json_pointer(e.path);
   } catch (const nlohmann::json::exception&) {
-    return {false, "invalid JSON pointer", "json path " + inQuotes(e.path) + " is not a valid JSON pointer"};
+    return {false, "invalid JSON pointer", "json path " + q.quoted(e.path) + " is not a valid JSON pointer"};
   }
+  const std::string path = q.redacted(e.path);
   const bool present = doc.contains(ptr);
   if (e.op == Op::Exists) {
     bool ok = present == e.exists;
     std::string detail = present ? "present" : "missing";
     return {ok, detail,
-            "json " + e.path + (present ? " exists, expected it to be missing" : " is missing")};
+            "json " + path + (present ? " exists, expected it to be missing" : " is missing")};
   }
-  if (!present) return {false, "missing", "json " + e.path + " is missing"};
+  if (!present) return {false, "missing", "json " + path + " is missing"};
   const nlohmann::json& seen = doc.at(ptr);
   const std::string seen_text = describeJson(seen, q);
   auto parseLiteral = [](const std::string& text) {
@@ -232,7 +292,7 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
       if (want.is_discarded()) want = nlohmann::json(e.value);  // a bare word means a string
       bool ok = seen == want;
       return {ok, seen_text,
-              "json " + e.path + " is " + seen_text + ", expected " + describeJson(want, q)};
+              "json " + path + " is " + seen_text + ", expected " + describeJson(want, q)};
     }
     case Op::OneOf: {
       std::string wanted;
@@ -244,18 +304,18 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
         if (!wanted.empty()) wanted += ", ";
         wanted += describeJson(want, q);
       }
-      return {false, seen_text, "json " + e.path + " is " + seen_text + ", expected one of [" + shorten(wanted) + "]"};
+      return {false, seen_text, "json " + path + " is " + seen_text + ", expected one of [" + shorten(wanted) + "]"};
     }
     case Op::Gt:
     case Op::Lt: {
       const char* sym = e.op == Op::Gt ? ">" : "<";
       if (!seen.is_number()) {
-        return {false, seen_text, "json " + e.path + " is " + seen_text + ", not a number"};
+        return {false, seen_text, "json " + path + " is " + seen_text + ", not a number"};
       }
       double v = seen.get<double>();
       bool ok = e.op == Op::Gt ? v > e.number : v < e.number;
       return {ok, seen_text,
-              "json " + e.path + " is " + seen_text + ", expected " + sym + " " + formatNumber(e.number)};
+              "json " + path + " is " + seen_text + ", expected " + sym + " " + formatNumber(e.number)};
     }
     case Op::Exists: break;
   }
@@ -298,7 +358,7 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
     const auto& at = response.contains_at;
     record(result, "body_contains", at.has_value(),
            at ? "found at offset " + std::to_string(*at) : "not found");
-    if (!at) fail(result, core::FailureReason::Assertion, "body does not contain " + inQuotes(*expect.body_contains));
+    if (!at) fail(result, core::FailureReason::Assertion, "body does not contain " + q.quoted(*expect.body_contains));
   }
   if (expect.body_not_contains) {
     const auto& at = response.not_contains_at;
@@ -306,21 +366,21 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
            at ? "found at offset " + std::to_string(*at) : "not found");
     if (at) {
       fail(result, core::FailureReason::Assertion,
-           "body contains " + inQuotes(*expect.body_not_contains) + " at offset " + std::to_string(*at));
+           "body contains " + q.quoted(*expect.body_not_contains) + " at offset " + std::to_string(*at));
     }
   }
   if (expect.body_regex && checks.body_regex) {
     const auto& re = *checks.body_regex;
     if (!re.ok()) {
-      record(result, "body_regex", false, "invalid regex: " + re.error());
+      record(result, "body_regex", false, "invalid regex: " + q.shown(re.error()));
       fail(result, core::FailureReason::Assertion,
-           "body_regex /" + shorten(*expect.body_regex) + "/ is invalid: " + re.error());
+           "body_regex /" + q.shown(*expect.body_regex) + "/ is invalid: " + q.shown(re.error()));
     } else {
       re2::StringPiece match;
       bool ok = re.Match(response.body, 0, response.body.size(), RE2::UNANCHORED, &match, 1);
       record(result, "body_regex", ok,
              ok ? "matched " + q.quoted(std::string_view(match.data(), match.size())) : "no match");
-      if (!ok) fail(result, core::FailureReason::Assertion, "body does not match /" + shorten(*expect.body_regex) + "/");
+      if (!ok) fail(result, core::FailureReason::Assertion, "body does not match /" + q.shown(*expect.body_regex) + "/");
     }
   }
   for (std::size_t i = 0; i < expect.headers.size(); ++i) {
@@ -341,26 +401,27 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
         }
       }
     }
-    std::string aname = "header " + name;
+    const std::string shown_name = q.redacted(name);
+    std::string aname = "header " + shown_name;
     if (!re.ok()) {
-      record(result, aname, false, "invalid regex: " + re.error());
-      fail(result, core::FailureReason::Assertion, "header " + name + " regex /" + shorten(pattern) + "/ is invalid");
+      record(result, aname, false, "invalid regex: " + q.shown(re.error()));
+      fail(result, core::FailureReason::Assertion, "header " + shown_name + " regex /" + q.shown(pattern) + "/ is invalid");
     } else if (!first_seen) {
       record(result, aname, false, "missing");
-      fail(result, core::FailureReason::Assertion, "header " + name + " is missing");
+      fail(result, core::FailureReason::Assertion, "header " + shown_name + " is missing");
     } else {
       record(result, aname, ok, q.shown(*first_seen));
       if (!ok) {
         fail(result, core::FailureReason::Assertion,
-             "header " + name + " value " + q.quoted(*first_seen) + " does not match /" +
-                 shorten(pattern) + "/");
+             "header " + shown_name + " value " + q.quoted(*first_seen) + " does not match /" +
+                 q.shown(pattern) + "/");
       }
     }
   }
   if (!expect.json.empty()) {
     const auto parsed = parseBody(response.body);
     for (const auto& e : expect.json) {
-      std::string aname = "json " + e.path + " " + opName(e.op);
+      std::string aname = "json " + q.redacted(e.path) + " " + opName(e.op);
       if (parsed.too_deep) {
         const std::string why =
             "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";

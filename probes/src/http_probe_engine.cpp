@@ -121,6 +121,12 @@ std::string shownLocation(const std::string& location, const std::vector<std::st
   return text.substr(0, end) + "...";
 }
 
+bool containsSecret(const std::string& text, const std::vector<std::string>& secrets) {
+  return std::any_of(secrets.begin(), secrets.end(), [&text](const std::string& secret) {
+    return !secret.empty() && text.find(secret) != std::string::npos;
+  });
+}
+
 bool isRedirectStatus(long code) {
   return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
 }
@@ -156,6 +162,9 @@ struct HttpProbeEngine::Impl {
     std::string target;  // host:port for messages
     bool tls = false;
     Micros resolver_time{0};
+    SteadyClock::time_point hop_start{};
+    // When the status line of the final (non-1xx) response arrived.
+    std::optional<SteadyClock::time_point> first_byte;
     detail::ShareHandle share;
     detail::EasyHandle easy;
     detail::SlistHandle request_headers;
@@ -195,6 +204,7 @@ struct HttpProbeEngine::Impl {
       result.cert_not_after.reset();  // describes the final hop only, as blackbox_exporter does
       errbuf[0] = '\0';
       resolver_time = Micros{0};
+      first_byte.reset();
     }
   };
 
@@ -501,14 +511,20 @@ struct HttpProbeEngine::Impl {
       set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t.verify ? 1L : 0L));
       set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t.verify ? 2L : 0L));
       if (!t.ca_file.empty()) set(curl_easy_setopt(e, CURLOPT_CAINFO, t.ca_file.c_str()));
-      if (!t.cert_file.empty()) set(curl_easy_setopt(e, CURLOPT_SSLCERT, t.cert_file.c_str()));
-      if (!t.key_file.empty()) set(curl_easy_setopt(e, CURLOPT_SSLKEY, t.key_file.c_str()));
+      // The client certificate identifies the check to its own origin, like the credentials.
+      if (r.same_origin && !t.cert_file.empty()) {
+        set(curl_easy_setopt(e, CURLOPT_SSLCERT, t.cert_file.c_str()));
+      }
+      if (r.same_origin && !t.key_file.empty()) {
+        set(curl_easy_setopt(e, CURLOPT_SSLKEY, t.key_file.c_str()));
+      }
       set(curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &detail::installCertExpiryRecorder));
       set(curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, static_cast<void*>(&r.cert_sink)));
     }
     if (rc != CURLE_OK) {
       return std::pair{FailureReason::Internal, std::string("curl option rejected: ") + curl_easy_strerror(rc)};
     }
+    r.hop_start = SteadyClock::now();
     if (curl_multi_add_handle(multi.get(), e) != CURLM_OK) {
       return std::pair{FailureReason::Internal, "curl_multi_add_handle failed"};
     }
@@ -524,6 +540,10 @@ struct HttpProbeEngine::Impl {
     try {
       std::string_view line(data, n);
       if (line.starts_with("HTTP/")) {
+        // "HTTP/x.y NNN ...": an interim 1xx is not the answer, the upload may only start after it.
+        const auto sp = line.find(' ');
+        const bool interim = sp != std::string_view::npos && sp + 1 < line.size() && line[sp + 1] == '1';
+        if (!interim && !r.first_byte) r.first_byte = SteadyClock::now();
         r.headers.clear();
         r.has_location = false;
         r.headers_done = false;
@@ -655,14 +675,13 @@ struct HttpProbeEngine::Impl {
     CURL* e = r.easy.get();
     long code = 0;
     long version = 0;
-    curl_off_t namelookup = 0, connect = 0, appconnect = 0, starttransfer = 0, total = 0;
+    curl_off_t namelookup = 0, connect = 0, appconnect = 0, total = 0;
     curl_off_t length = -1;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
     curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &namelookup);
     curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
     curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &appconnect);
-    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &starttransfer);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
 
@@ -670,12 +689,19 @@ struct HttpProbeEngine::Impl {
     p.resolve += Micros{namelookup};
     if (connect > 0) p.connect += Micros{std::max<curl_off_t>(0, connect - namelookup)};
     if (appconnect > 0) p.tls += Micros{std::max<curl_off_t>(0, appconnect - connect)};
-    if (starttransfer > 0) {
-      // blackbox_exporter's processing is connection ready → first byte, so it includes writing the
-      // request; curl's PRETRANSFER is taken after the request is sent, hence the connection times.
-      const curl_off_t ready = std::max(connect, appconnect);
-      p.processing += Micros{std::max<curl_off_t>(0, starttransfer - ready)};
-      p.transfer += Micros{std::max<curl_off_t>(0, total - starttransfer)};
+    const curl_off_t ready = std::max(connect, appconnect);
+    if (r.first_byte) {
+      // blackbox_exporter's processing is connection ready → first response byte, so it includes
+      // writing the request. libcurl before 8.3 sets STARTTRANSFER when it starts sending a
+      // request body (curl#11669), which would put a slow upload and the server's whole think
+      // time into transfer; the response's arrival is therefore taken from the header callback.
+      const Micros to_first = sinceMicros(r.hop_start, *r.first_byte);
+      p.processing += std::max(Micros{0}, to_first - Micros{ready});
+      p.transfer += sinceMicros(*r.first_byte, SteadyClock::now());
+    } else if (ready > 0 && total > ready) {
+      // No answer (timeout, broken or non-HTTP reply): the time since the connection was ready went
+      // into writing the request and waiting for the server.
+      p.processing += Micros{total - ready};
     }
     r.result.status_code = static_cast<int>(code);
     r.result.http_version = code > 0 ? httpVersionName(version) : "";
@@ -728,7 +754,13 @@ struct HttpProbeEngine::Impl {
             r, FailureReason::Redirects,
             "redirect to unsupported URL scheme \"" + next_parts->scheme + "\" (" + shown + ")");
       }
-      r.same_origin = originOf(*next_parts) == r.original_origin;
+      const bool next_same_origin = originOf(*next_parts) == r.original_origin;
+      if (!next_same_origin && containsSecret(r.body, r.spec->secrets)) {
+        return failRun(r, FailureReason::Redirects,
+                       "redirect to another origin would resend a request body that holds a "
+                       "secret (to " + shown + ")");
+      }
+      r.same_origin = next_same_origin;
       detachHop(r);
       r.url = std::move(next);
       r.resetHop();
@@ -745,8 +777,27 @@ struct HttpProbeEngine::Impl {
     if (r.not_contains) view.not_contains_at = r.not_contains->foundAt();
     view.duration = r.result.duration;
     detail::evaluateExpectations(*r.spec, *r.checks, view, r.result);
+    noteDroppedCredentials(r);
     r.result.success = r.result.failure == FailureReason::None;
     finishRun(r);
+  }
+
+  // A 401/403 after a redirect that left the origin is most likely caused by the credentials this
+  // engine deliberately did not send there; the message says so instead of leaving it a puzzle.
+  static void noteDroppedCredentials(Run& r) {
+    const int status = r.result.status_code;
+    if (r.same_origin || r.result.failure != FailureReason::HttpStatus) return;
+    if (status != 401 && status != 403) return;
+    const auto& spec = *r.spec;
+    const bool had_credentials =
+        spec.bearer_token || spec.basic_auth || !spec.tls.cert_file.empty() ||
+        std::any_of(spec.headers.begin(), spec.headers.end(), [&spec](const auto& h) {
+          return isCredentialHeader(h.first, h.second, spec.secrets);
+        });
+    auto parts = parseUrl(r.url);
+    if (!had_credentials || !parts) return;
+    r.result.message += "; credentials were not sent to " + originOf(*parts) +
+                        " (another origin than the check's URL)";
   }
 
   std::string timeoutMessage(Run& r) const {

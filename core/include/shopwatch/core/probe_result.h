@@ -17,7 +17,8 @@ struct Phases {
   Micros resolve{0};
   Micros connect{0};
   Micros tls{0};
-  Micros processing{0};  ///< request sent → first response byte
+  /// connection ready (after TLS) → first response byte; includes writing the request
+  Micros processing{0};
   Micros transfer{0};    ///< first byte → end
 };
 
