@@ -56,6 +56,8 @@ void aggregateRaw(const std::vector<RawRow>& rows, std::int64_t from, std::int64
       if (in_window) ++out.confirm_runs;
       continue;
     }
+    // Stored raw only: neither a run nor a latency sample nor coverage (the writer's rollups skip it too).
+    if ((r.flags & kFlagSuperseded) != 0) continue;
     if (in_window) {
       ++out.runs;
       if ((r.flags & kFlagSuccess) != 0) {

@@ -18,7 +18,8 @@ inline constexpr std::int64_t kFlagConfirmPending = 2;
 inline constexpr std::int64_t kFlagMaintenance = 4;
 inline constexpr std::int64_t kFlagSuccess = 8;
 inline constexpr std::int64_t kFlagDown = 16;
-// A scheduled row that arrived at or before its series' open run: stored, covers nothing.
+// A scheduled row that arrived at or before its series' open run: stored raw, counts for nothing
+// (no run, failure, latency sample or coverage — in rollups and raw windows alike).
 inline constexpr std::int64_t kFlagSuperseded = 32;
 
 inline std::int64_t floorHour(std::int64_t us) {

@@ -493,10 +493,12 @@ int SqliteResultStore::Impl::processRecord(
     });
   }
   if (int rc = insertRaw(id, ts, rec, flags, covered); rc != SQLITE_OK) return rc;
-  if (!superseded) {
-    // Intervals are stored in whole milliseconds; account with the stored value.
-    open_runs_[id] = OpenRun{ts, intervalMs(rec) * 1000, rec.run_id, flags, false};
-  }
+  // A superseded row (e.g. after a backward clock step) is kept raw only: its slot's time is already
+  // accounted by the open run, so counting it in the rollups would count that time twice.
+  // aggregateRaw skips it the same way, so rollups and raw windows agree.
+  if (superseded) return SQLITE_OK;
+  // Intervals are stored in whole milliseconds; account with the stored value.
+  open_runs_[id] = OpenRun{ts, intervalMs(rec) * 1000, rec.run_id, flags, false};
   auto& d = delta(ts);
   ++d.runs;
   if (r.success) {

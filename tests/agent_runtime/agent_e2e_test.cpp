@@ -4,6 +4,7 @@
 
 #include "external_tool.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "shopwatch/agent/config/config_loader.h"
 #include "shopwatch/agent/runtime/agent_runtime.h"
 #include "shopwatch/agent/runtime/demo_shop.h"
+#include "shopwatch/agent/runtime/transition_log.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 #include "test_helpers.h"
@@ -262,6 +264,44 @@ TEST_CASE("a failure of a check removed while its run was in flight is stored as
   CHECK_FALSE(row.confirm);
   CHECK(row.confirm_pending);
   CHECK_FALSE(row.counted_down);
-  CHECK(row.result.assertions.empty());
-  CHECK(row.result.final_url.empty());
+  // The failure message is stored (SQLite keeps no assertions or final URL to check here).
+  CHECK(row.result.failure == shopwatch::core::FailureReason::HttpStatus);
+  CHECK(row.result.message.find("status 500") != std::string::npos);
+}
+
+TEST_CASE("a stored failure message never holds a secret from the check's config") {
+  // The secret is the body_contains needle, so the failure message ("body does not contain …")
+  // quotes it; it must reach the database redacted.
+  const std::string secret = "e2e-Secret-7f3a9c";
+  REQUIRE(setenv("SHOPWATCH_E2E_STORE_SECRET", secret.c_str(), 1) == 0);
+  FakeHttpServer shop;
+  shop.status("/secret", 200, "a page without the needle");
+  TempDir dir;
+  const auto db = dir.path() / "acme.db";
+  std::string yaml = configYaml(shop, db, {"secret"});
+  yaml += "        expect:\n          body_contains: \"${env:SHOPWATCH_E2E_STORE_SECRET}\"\n";
+  const auto cfg = dir.write("acme.yaml", yaml);
+  {
+    RunningAgent a(cfg);
+    // The failed run and its confirm re-check.
+    REQUIRE(waitUntil([&] { return shop.requestCount("/secret") >= 2; }, 10s));
+    a.agent->stop();
+  }
+  unsetenv("SHOPWATCH_E2E_STORE_SECRET");
+
+  auto store = SqliteResultStore::openReadOnly(db);
+  REQUIRE(store.ok());
+  auto rows = store.value()->lastResults(SeriesKey{CheckKey{"shop", "production", "secret"}, ""}, 10);
+  REQUIRE(rows.ok());
+  REQUIRE_FALSE(rows.value().empty());
+  for (const auto& row : rows.value()) {
+    INFO(row.result.message);
+    CHECK_FALSE(row.result.success);
+    CHECK(row.result.failure == shopwatch::core::FailureReason::Assertion);
+    CHECK(row.result.message.find("body does not contain") != std::string::npos);
+    CHECK(row.result.message.find("<redacted>") != std::string::npos);
+    CHECK(row.result.message.find(secret) == std::string::npos);
+    CHECK(row.result.message.find("7f3a9c") == std::string::npos);
+    CHECK(row.result.message.size() <= shopwatch::agent::runtime::kMaxStoredMessageBytes);
+  }
 }

@@ -1,8 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "shopwatch/agent/runtime/scheduler.h"
 
@@ -86,7 +91,7 @@ TEST_CASE("a check first runs at its offset slot and then once per interval") {
   CHECK(runs[0].scheduled == first);
   CHECK(runs[0].lag == Micros{0});
   CHECK_FALSE(runs[0].confirm);
-  CHECK(s.complete(spec->key, runs[0].run_id, true) == std::nullopt);
+  CHECK(s.complete(spec->key, runs[0].run_id, true, spec->confirm) == std::nullopt);
   CHECK(*s.nextDue() == first + 60s);
 
   clock.set(first + 60s + 250ms);
@@ -108,7 +113,7 @@ TEST_CASE("run ids increase and start at the wall clock in microseconds") {
     for (const auto& r : pollAll(s)) {
       CHECK(r.run_id > last);
       last = r.run_id;
-      (void)s.complete(r.spec->key, r.run_id, true);
+      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
     }
   }
   CHECK(s.stats().dispatched == 10);
@@ -130,7 +135,7 @@ TEST_CASE("a slot is skipped, not queued, while the previous run has not finishe
     CHECK(pollAll(s).empty());
   }
   CHECK(s.stats().skipped == 3);
-  (void)s.complete(spec->key, runs[0].run_id, true);
+  (void)s.complete(spec->key, runs[0].run_id, true, spec->confirm);
   CHECK_FALSE(s.isBusy(spec->key));
   clock.advance(10s);
   CHECK(pollAll(s).size() == 1);
@@ -145,7 +150,7 @@ TEST_CASE("a failed run schedules a confirm re-check after the confirm delay") {
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
   clock.advance(300ms);
-  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false);
+  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->confirm);
   REQUIRE(confirm_at.has_value());
   CHECK(*confirm_at == clock.now() + 5s);
   CHECK(s.isBusy(spec->key));  // still busy until the confirm finishes
@@ -161,7 +166,7 @@ TEST_CASE("a failed run schedules a confirm re-check after the confirm delay") {
   CHECK(confirms[0].origin_scheduled == runs[0].scheduled);
   CHECK(runs[0].origin_run_id == runs[0].run_id);
   // The confirm's own failure does not schedule another confirm.
-  CHECK(s.complete(spec->key, confirms[0].run_id, false) == std::nullopt);
+  CHECK(s.complete(spec->key, confirms[0].run_id, false, spec->confirm) == std::nullopt);
   CHECK_FALSE(s.isBusy(spec->key));
   CHECK(s.stats().confirms == 1);
 }
@@ -174,7 +179,7 @@ TEST_CASE("a failed run of a check without confirm frees the check at once") {
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  CHECK(s.complete(spec->key, runs[0].run_id, false) == std::nullopt);
+  CHECK(s.complete(spec->key, runs[0].run_id, false, spec->confirm) == std::nullopt);
   CHECK_FALSE(s.isBusy(spec->key));
 }
 
@@ -186,7 +191,7 @@ TEST_CASE("a confirm that outlasts the interval skips the slots it overlaps") {
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  REQUIRE(s.complete(spec->key, runs[0].run_id, false).has_value());
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
   std::vector<DueRun> seen;
   for (int i = 0; i < 10; ++i) {  // 5 s in 500 ms steps
     clock.advance(500ms);
@@ -253,8 +258,8 @@ TEST_CASE("setChecks keeps staying checks' state, adds new ones and forgets remo
   CHECK(s.stats().in_flight == 1);
 
   // A completion of the removed check is ignored; the staying check's completion still counts.
-  CHECK(s.complete(gone->key, ids["gone"], false) == std::nullopt);
-  (void)s.complete(keep->key, ids["keep"], true);
+  CHECK(s.complete(gone->key, ids["gone"], false, gone->confirm) == std::nullopt);
+  (void)s.complete(keep->key, ids["keep"], true, keep->confirm);
   CHECK_FALSE(s.isBusy(keep->key));
 
   clock.advance(10s);
@@ -291,7 +296,7 @@ TEST_CASE("ten thousand checks are scheduled in due order within one interval") 
     s.poll([&](DueRun r) {
       ran.insert(r.spec->key.check);
       if (r.lag >= Micros{10ms}) ++late;
-      (void)s.complete(r.spec->key, r.run_id, true);
+      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
     });
   }
   CHECK(ran.size() == 10000);
@@ -306,7 +311,7 @@ TEST_CASE("a wall clock stepping back by an hour re-plans every check from the n
   auto b = makeSpec("acme", "cart", 10s);
   s.setChecks({a, b});
   clock.advance(10s);
-  for (const auto& r : pollAll(s)) (void)s.complete(r.spec->key, r.run_id, true);
+  for (const auto& r : pollAll(s)) (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
   REQUIRE(s.stats().dispatched == 2);
 
   const SystemTime back = clock.now() - 1h;
@@ -318,7 +323,7 @@ TEST_CASE("a wall clock stepping back by an hour re-plans every check from the n
       ran.insert(r.spec->key.check);
       CHECK(r.scheduled >= back);
       CHECK(r.scheduled == nextSlotAtOrAfter(back, 10s, stableOffset(r.spec->key, 10s)));
-      (void)s.complete(r.spec->key, r.run_id, true);
+      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
     }
   }
   // Both checks ran within one interval of the new now, not an hour later.
@@ -337,7 +342,7 @@ TEST_CASE("a pending confirm moves back with the wall clock instead of waiting o
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  REQUIRE(s.complete(spec->key, runs[0].run_id, false).has_value());
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
   clock.advance(1s);
   CHECK(pollAll(s).empty());
   clock.set(clock.now() - 30min);
@@ -362,4 +367,124 @@ TEST_CASE("a backward clock jitter under a second leaves the slots alone") {
   CHECK(pollAll(s).empty());
   CHECK(*s.nextDue() == due);
   CHECK(s.stats().clock_steps_back == 0);
+}
+
+TEST_CASE("a confirm scheduled right after a backward clock step waits its full delay") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto spec = makeSpec("acme", "checkout", 60s, true);  // confirm_delay 5 s
+  s.setChecks({spec});
+  clock.set(*s.nextDue());
+  auto runs = pollAll(s);
+  REQUIRE(runs.size() == 1);
+  // The clock steps back while the run is in flight; complete() sees the new time before any poll.
+  clock.set(clock.now() - 30min);
+  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->confirm);
+  REQUIRE(confirm_at.has_value());
+  CHECK(*confirm_at == clock.now() + 5s);
+  CHECK(pollAll(s).empty());  // the next poll must not take the step for new and pull the confirm in
+  CHECK(s.stats().clock_steps_back == 1);
+  clock.advance(4900ms);
+  CHECK(pollAll(s).empty());
+  clock.advance(100ms);
+  auto confirms = pollAll(s);
+  REQUIRE(confirms.size() == 1);
+  CHECK(confirms[0].confirm);
+  CHECK(confirms[0].scheduled == *confirm_at);
+}
+
+TEST_CASE("whether a failed run gets a confirm follows the spec it was dispatched with") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto with_confirm = makeSpec("acme", "checkout", 60s, true);
+  s.setChecks({with_confirm});
+  clock.set(*s.nextDue());
+  auto runs = pollAll(s);
+  REQUIRE(runs.size() == 1);
+  // A reload turns confirm off while the run is in flight: the run's spec still decides.
+  s.setChecks({makeSpec("acme", "checkout", 60s, false)});
+  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].spec->confirm).has_value());
+  CHECK(s.isBusy(with_confirm->key));
+  clock.advance(5s);
+  auto confirms = pollAll(s);
+  REQUIRE(confirms.size() == 1);
+  CHECK(confirms[0].confirm);
+  CHECK_FALSE(confirms[0].spec->confirm);  // the re-check itself runs with the reloaded spec
+  CHECK(s.complete(with_confirm->key, confirms[0].run_id, false, confirms[0].spec->confirm) ==
+        std::nullopt);
+  CHECK_FALSE(s.isBusy(with_confirm->key));
+
+  // And the other way round: dispatched without confirm, reloaded with it — no confirm, freed.
+  clock.set(*s.nextDue());
+  runs = pollAll(s);
+  REQUIRE(runs.size() == 1);
+  REQUIRE_FALSE(runs[0].spec->confirm);
+  s.setChecks({makeSpec("acme", "checkout", 60s, true)});
+  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].spec->confirm) == std::nullopt);
+  CHECK_FALSE(s.isBusy(with_confirm->key));
+}
+
+namespace {
+
+// Records, for every message, whether another thread could take the scheduler's mutex meanwhile
+// (via stats()): a message logged under the mutex would find it held.
+class MutexProbeSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit MutexProbeSink(const Scheduler& s) : s_(s) {}
+  std::vector<bool> mutex_free;  // one entry per message
+  // Probes still blocked on a held mutex finish once it is released: join them then.
+  void joinProbes() { probes_.clear(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg&) override {
+    auto done = std::make_shared<std::promise<void>>();
+    auto ready = done->get_future();
+    probes_.emplace_back([this, done] {
+      (void)s_.stats();
+      done->set_value();
+    });
+    // Ready at once when the mutex is free; a held mutex stays held until this sink returns.
+    mutex_free.push_back(ready.wait_for(2s) == std::future_status::ready);
+  }
+  void flush_() override {}
+
+ private:
+  const Scheduler& s_;
+  std::vector<std::jthread> probes_;
+};
+
+}  // namespace
+
+TEST_CASE("a backward clock step is logged without holding the scheduler's mutex") {
+  FakeClock clock;
+  Scheduler s(clock);
+  auto spec = makeSpec("acme", "checkout", 10s, true);
+  s.setChecks({spec});
+  clock.set(*s.nextDue());
+  auto runs = pollAll(s);
+  REQUIRE(runs.size() == 1);
+
+  auto sink = std::make_shared<MutexProbeSink>(s);
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("scheduler-test", sink);
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  // Stepped back, noticed first by complete() (engine thread: must not log), then by poll().
+  clock.set(clock.now() - 1h);
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
+  const std::size_t after_complete = sink->mutex_free.size();
+  (void)pollAll(s);
+  const std::size_t after_poll = sink->mutex_free.size();
+  // A second step, noticed by setChecks().
+  clock.set(clock.now() - 1h);
+  s.setChecks({spec});
+  spdlog::set_default_logger(previous);
+  sink->joinProbes();
+
+  CHECK(after_complete == 0);
+  CHECK(after_poll == 1);
+  REQUIRE(sink->mutex_free.size() == 2);
+  CHECK(sink->mutex_free[0]);
+  CHECK(sink->mutex_free[1]);
+  CHECK(s.stats().clock_steps_back == 2);
 }

@@ -80,6 +80,36 @@ TEST_CASE("a mass outage is capped per drain and summarized, and a full queue dr
   CHECK(log.drain(out.sink()) == 1);
 }
 
+TEST_CASE("confirm-pending lines left over or dropped are not counted as checks that changed state") {
+  TransitionLog log(/*capacity=*/6, /*per_drain=*/2);
+  for (int i = 0; i < 3; ++i) REQUIRE(log.pushConfirmPending(spec("p" + std::to_string(i)), failed("x")));
+  for (int i = 0; i < 3; ++i) REQUIRE(log.pushChange(spec("c" + std::to_string(i)), false, failed("x")));
+  CHECK_FALSE(log.pushConfirmPending(spec("p3"), failed("x")));  // queue full: dropped
+  CHECK_FALSE(log.pushChange(spec("c3"), false, failed("x")));
+  Collected out;
+  CHECK(log.drain(out.sink()) == 4);
+  REQUIRE(out.lines.size() == 4);
+  CHECK(out.lines[0].first == TransitionLevel::Debug);
+  CHECK(out.lines[1].first == TransitionLevel::Debug);
+  // Left over: p2, c0, c1, c2; dropped: p3, c3.
+  CHECK(out.lines[2].first == TransitionLevel::Warn);
+  CHECK(out.lines[2].second == "… and 4 more checks changed state (not logged)");
+  CHECK(out.lines[3].first == TransitionLevel::Debug);
+  CHECK(out.lines[3].second == "… and 2 more failures awaiting a confirm re-check (not logged)");
+}
+
+TEST_CASE("only confirm-pending lines left over produce no state-change summary") {
+  TransitionLog log(/*capacity=*/10, /*per_drain=*/1);
+  REQUIRE(log.pushConfirmPending(spec("p0"), failed("x")));
+  REQUIRE(log.pushConfirmPending(spec("p1"), failed("x")));
+  Collected out;
+  CHECK(log.drain(out.sink()) == 2);
+  REQUIRE(out.lines.size() == 2);
+  CHECK(out.lines[1].first == TransitionLevel::Debug);
+  CHECK(out.lines[1].second == "… and 1 more failure awaiting a confirm re-check (not logged)");
+  for (const auto& [level, line] : out.lines) CHECK(line.find("changed state") == std::string::npos);
+}
+
 TEST_CASE("a transition message is redacted before it is cut, so no partial secret escapes") {
   TransitionLog log;
   const std::string secret = "s3cr3t-token-value";

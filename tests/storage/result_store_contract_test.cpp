@@ -171,6 +171,61 @@ TEST_CASE("coverage spanning an hour boundary is split across hours") {
   CHECK((*second)[0].runs == 2);
 }
 
+TEST_CASE("a superseded scheduled row changes neither runs, failures nor percentiles") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  INFO(impl);
+  // Rows at or before the open run (a backward clock step) are stored raw only: the aggregates must
+  // equal those of the same series written without them, in raw windows and in (rollup) ranges.
+  auto with = makeSubject(impl);
+  auto without = makeSubject(impl);
+  const std::vector<Run> kept = {{.run_id = 1, .scheduled = kT0, .duration = 100ms},
+                                 {.run_id = 2, .scheduled = kT0 + 60s, .duration = 200ms}};
+  const std::vector<Run> superseded = {
+      {.run_id = 3, .scheduled = kT0 + 30s, .success = false, .reason = core::FailureReason::HttpStatus},
+      {.run_id = 4, .scheduled = kT0 + 60s, .duration = 9s},
+      {.run_id = 5, .scheduled = kT0 + 10s, .success = false, .reason = core::FailureReason::Timeout,
+       .confirm_pending = true}};
+  const Run after{.run_id = 6, .scheduled = kT0 + 120s, .duration = 300ms};
+  write(*with->store, kept);
+  write(*with->store, superseded);
+  write(*with->store, {after});
+  write(*without->store, kept);
+  write(*without->store, {after});
+  REQUIRE(with->store->lastResults(series("home"), 10)->size() == 6);  // all stored raw
+
+  const auto now = kT0 + 1h;
+  auto raw = window(*with->store, series("home"), kT0, kT0 + 1h, now);
+  auto raw_ref = window(*without->store, series("home"), kT0, kT0 + 1h, now);
+  auto range = with->store->rangeAggregate(kT0, kT0 + 1h, now);
+  auto range_ref = without->store->rangeAggregate(kT0, kT0 + 1h, now);
+  REQUIRE(range);
+  REQUIRE(range_ref);
+  REQUIRE(range->size() == 1);
+  REQUIRE(range_ref->size() == 1);
+  CHECK(raw.runs == 3);
+  CHECK(raw.failed == 0);
+  CHECK(raw.down_runs == 0);
+  CHECK(raw.latency_samples == 3);
+  REQUIRE(raw.p99);
+  CHECK(*raw.p99 <= 300ms);
+  for (const auto& [a, b] : {std::pair{raw, raw_ref}, std::pair{(*range)[0], (*range_ref)[0]}}) {
+    CHECK(a.runs == b.runs);
+    CHECK(a.failed == b.failed);
+    CHECK(a.down_runs == b.down_runs);
+    CHECK(a.confirm_runs == b.confirm_runs);
+    CHECK(a.failures_by_reason == b.failures_by_reason);
+    CHECK(a.covered == b.covered);
+    CHECK(a.downtime == b.downtime);
+    CHECK(a.unmonitored == b.unmonitored);
+    CHECK(a.latency_samples == b.latency_samples);
+    CHECK(a.p50 == b.p50);
+    CHECK(a.p99 == b.p99);
+  }
+  CHECK((*range)[0].runs == 3);
+  CHECK((*range)[0].failed == 0);
+  CHECK((*range)[0].latency_samples == 3);
+}
+
 TEST_CASE("stored results keep every listed field and come back newest first") {
   auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
   auto s = makeSubject(impl);

@@ -113,10 +113,13 @@ void AgentRuntime::Impl::dispatch(DueRun run) {
 void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) {
   const core::HttpCheckSpec& spec = *run.spec;
   if (cutting.load(std::memory_order_relaxed) && !result.success) {
-    (void)scheduler.complete(spec.key, run.run_id, true);
+    (void)scheduler.complete(spec.key, run.run_id, true, spec.confirm);
     return;
   }
-  const auto confirm_at = scheduler.complete(spec.key, run.run_id, result.success);
+  // Whether a confirm follows is decided from the spec the run was dispatched with (run.spec), in the
+  // scheduler and in the stored record alike, so a reload flipping `confirm` mid-run cannot make them
+  // disagree.
+  const auto confirm_at = scheduler.complete(spec.key, run.run_id, result.success, spec.confirm);
   // From the run and its spec, not from complete(): a check removed by a reload while this run was
   // in flight gets no confirm, and its failure must stay pending (never counted) rather than count
   // as downtime without one.

@@ -1,6 +1,8 @@
 #include "shopwatch/agent/runtime/scheduler.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -104,9 +106,22 @@ void Scheduler::replanIfClockSteppedBack(core::SystemTime now) {
   }
   std::make_heap(heap_.begin(), heap_.end(), Later{});
   ++stats_.clock_steps_back;
-  spdlog::warn("wall clock stepped back by {} ms; re-planned {} check{} from now",
-               std::chrono::duration_cast<std::chrono::milliseconds>(step).count(), index_.size(),
-               index_.size() == 1 ? "" : "s");
+  // Logged by the caller once mu_ is released (logging may block on a full stderr pipe).
+  unlogged_step_.steps += 1;
+  unlogged_step_.total += step;
+  unlogged_step_.checks = index_.size();
+}
+
+Scheduler::ClockStepNote Scheduler::takeClockStepNote() {
+  return std::exchange(unlogged_step_, ClockStepNote{});
+}
+
+void Scheduler::logClockStep(const ClockStepNote& note) {
+  if (note.steps == 0) return;
+  spdlog::warn("wall clock stepped back by {} ms{}; re-planned {} check{} from now",
+               std::chrono::duration_cast<std::chrono::milliseconds>(note.total).count(),
+               note.steps == 1 ? std::string{} : " in " + std::to_string(note.steps) + " steps",
+               note.checks, note.checks == 1 ? "" : "s");
 }
 
 void Scheduler::pushSlot(std::uint32_t index, core::SystemTime due) {
@@ -117,7 +132,16 @@ void Scheduler::pushSlot(std::uint32_t index, core::SystemTime due) {
 }
 
 void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks) {
-  std::lock_guard lock(mu_);
+  ClockStepNote note;
+  {
+    std::lock_guard lock(mu_);
+    setChecksLocked(checks);
+    note = takeClockStepNote();
+  }
+  logClockStep(note);
+}
+
+void Scheduler::setChecksLocked(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks) {
   const core::SystemTime now = clock_.now();
   replanIfClockSteppedBack(now);
   std::unordered_set<std::uint32_t> seen;
@@ -169,6 +193,7 @@ void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::HttpChec
 
 std::size_t Scheduler::poll(const std::function<void(DueRun)>& dispatch) {
   std::vector<DueRun> due;
+  ClockStepNote note;
   {
     std::lock_guard lock(mu_);
     const core::SystemTime now = clock_.now();
@@ -212,20 +237,27 @@ std::size_t Scheduler::poll(const std::function<void(DueRun)>& dispatch) {
       ++stats_.dispatched;
       due.push_back(DueRun{e.spec, e.busy_run_id, false, item.due, lag, e.busy_run_id, item.due});
     }
+    // Includes steps noticed by complete(), which runs on the engine thread and must not log.
+    note = takeClockStepNote();
   }
+  logClockStep(note);
   for (auto& run : due) dispatch(std::move(run));
   return due.size();
 }
 
 std::optional<core::SystemTime> Scheduler::complete(const core::CheckKey& key, std::uint64_t run_id,
-                                                    bool success) {
+                                                    bool success, bool confirm_enabled) {
   std::lock_guard lock(mu_);
+  const core::SystemTime now = clock_.now();
+  // The confirm below is timed in now's time base: re-plan (and record now) first, or the next poll
+  // would take the step for new and pull this confirm forward by it. The step is logged by poll().
+  replanIfClockSteppedBack(now);
   auto it = index_.find(keyString(key));
   if (it == index_.end()) return std::nullopt;
   Entry& e = entries_[it->second];
   if (!e.busy || e.busy_run_id != run_id || e.confirm_token != 0) return std::nullopt;
-  if (!success && !e.busy_is_confirm && e.spec->confirm) {
-    const core::SystemTime due = clock_.now() + e.spec->confirm_delay;
+  if (!success && !e.busy_is_confirm && confirm_enabled) {
+    const core::SystemTime due = now + e.spec->confirm_delay;
     e.confirm_token = next_token_++;
     heap_.push_back(HeapItem{due, it->second, true, e.confirm_token});
     std::push_heap(heap_.begin(), heap_.end(), Later{});

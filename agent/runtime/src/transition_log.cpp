@@ -46,7 +46,7 @@ bool TransitionLog::push(TransitionLevel level, std::string text) {
   std::lock_guard lock(mu_);
   if (lines_.size() >= capacity_) {
     ++dropped_total_;
-    ++dropped_since_drain_;
+    ++(level == TransitionLevel::Debug ? dropped_debug_since_drain_ : dropped_since_drain_);
     return false;
   }
   lines_.push_back(Line{level, std::move(text)});
@@ -79,23 +79,36 @@ bool TransitionLog::pushConfirmPending(const core::HttpCheckSpec& spec,
 
 std::size_t TransitionLog::drain(const Sink& sink) {
   std::deque<Line> lines;
-  std::uint64_t dropped = 0;
+  std::uint64_t more_changes = 0;
+  std::uint64_t more_debug = 0;
   {
     std::lock_guard lock(mu_);
     lines.swap(lines_);
-    dropped = dropped_since_drain_;
+    more_changes = dropped_since_drain_;
+    more_debug = dropped_debug_since_drain_;
     dropped_since_drain_ = 0;
+    dropped_debug_since_drain_ = 0;
   }
   std::size_t written = 0;
   for (const Line& line : lines) {
-    if (written == per_drain_) break;
-    sink(line.level, line.text);
+    if (written < per_drain_) {
+      sink(line.level, line.text);
+      ++written;
+    } else {
+      ++(line.level == TransitionLevel::Debug ? more_debug : more_changes);
+    }
+  }
+  // Confirm-pending lines are failures awaiting a re-check, not state changes: they get their own
+  // (debug) summary so the warning counts only checks that really went up or down.
+  if (more_changes > 0) {
+    sink(TransitionLevel::Warn, "… and " + std::to_string(more_changes) + " more check" +
+                                    (more_changes == 1 ? "" : "s") + " changed state (not logged)");
     ++written;
   }
-  const std::uint64_t more = (lines.size() - written) + dropped;
-  if (more > 0) {
-    sink(TransitionLevel::Warn, "… and " + std::to_string(more) + " more check" +
-                                    (more == 1 ? "" : "s") + " changed state (not logged)");
+  if (more_debug > 0) {
+    sink(TransitionLevel::Debug, "… and " + std::to_string(more_debug) + " more failure" +
+                                     (more_debug == 1 ? "" : "s") +
+                                     " awaiting a confirm re-check (not logged)");
     ++written;
   }
   return written;

@@ -74,14 +74,19 @@ class Scheduler {
   /// Returns the number of runs dispatched.
   /// When the wall clock has stepped back by more than 1 s since the last poll (or setChecks), every
   /// slot is re-planned at or after the new now and every pending confirm moves back by the step, so
-  /// probing does not pause for the size of the step (logged once per step, counted in stats).
+  /// probing does not pause for the size of the step (counted in stats; logged after the mutex is
+  /// released — by poll() for a step first noticed in complete()).
   std::size_t poll(const std::function<void(DueRun)>& dispatch);
 
-  /// Reports the end of a run. A failed regular run of a check with `confirm` set schedules its confirm
-  /// re-check after `confirm_delay`; the check stays busy until that re-check completes. Unknown or
-  /// stale run ids are ignored. Returns the time of a newly scheduled confirm, if any.
+  /// Reports the end of a run. A failed regular run schedules its confirm re-check after the check's
+  /// `confirm_delay` when `confirm_enabled` — pass the `confirm` of the spec the run was dispatched
+  /// with (DueRun::spec), so a reload flipping `confirm` mid-run cannot make the scheduler and the
+  /// stored record (confirm_pending) disagree. The check stays busy until that re-check completes.
+  /// Unknown or stale run ids are ignored. Returns the time of a newly scheduled confirm, if any.
+  /// Notices a backward clock step like poll() (so the confirm is timed in the new time base) but
+  /// never logs: it runs on the engine thread.
   std::optional<core::SystemTime> complete(const core::CheckKey& key, std::uint64_t run_id,
-                                           bool success);
+                                           bool success, bool confirm_enabled);
 
   /// When the next run is due (nullopt: nothing scheduled).
   std::optional<core::SystemTime> nextDue() const;
@@ -120,7 +125,17 @@ class Scheduler {
   bool isLive(const HeapItem& item) const;
   void dropStaleTop() const;
   void compactHeap();
-  void replanIfClockSteppedBack(core::SystemTime now);
+  // A backward clock step not yet logged; no logging happens while mu_ is held.
+  struct ClockStepNote {
+    std::uint64_t steps = 0;
+    core::Micros total{0};
+    std::size_t checks = 0;
+  };
+
+  void setChecksLocked(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks);
+  void replanIfClockSteppedBack(core::SystemTime now);  // requires mu_
+  ClockStepNote takeClockStepNote();                     // requires mu_
+  static void logClockStep(const ClockStepNote& note);   // must not hold mu_
   static std::string keyString(const core::CheckKey& key);
 
   const core::Clock& clock_;
@@ -134,6 +149,7 @@ class Scheduler {
   std::size_t busy_count_ = 0;
   core::SystemTime last_now_;  // the latest clock reading seen, to notice backward steps
   SchedulerStats stats_;
+  ClockStepNote unlogged_step_;
 };
 
 }  // namespace shopwatch::agent::runtime

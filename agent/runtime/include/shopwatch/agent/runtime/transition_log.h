@@ -36,9 +36,10 @@ class TransitionLog {
   bool pushConfirmPending(const core::HttpCheckSpec& spec, const core::ProbeResult& result);
 
   using Sink = std::function<void(TransitionLevel, const std::string&)>;
-  /// Writes up to per_drain queued lines to `sink`, then (if any were left or dropped since the last
-  /// drain) "… and N more checks changed state (not logged)"; the left-over lines are discarded.
-  /// Returns the number of lines written, summary included.
+  /// Writes up to per_drain queued lines to `sink`, then (if up/down lines were left or dropped since
+  /// the last drain) "… and N more checks changed state (not logged)" at Warn, and (if confirm-pending
+  /// lines were) "… and N more failures awaiting a confirm re-check (not logged)" at Debug; the
+  /// left-over lines are discarded. Returns the number of lines written, summaries included.
   std::size_t drain(const Sink& sink);
 
   /// Lines dropped because the queue was full, since construction.
@@ -56,7 +57,8 @@ class TransitionLog {
   mutable std::mutex mu_;
   std::deque<Line> lines_;
   std::uint64_t dropped_total_ = 0;
-  std::uint64_t dropped_since_drain_ = 0;
+  std::uint64_t dropped_since_drain_ = 0;        // up/down lines
+  std::uint64_t dropped_debug_since_drain_ = 0;  // confirm-pending lines
 };
 
 /// Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
