@@ -152,3 +152,20 @@ TEST_CASE("snapshots taken while the engine records see whole results") {
   engine.join();
   CHECK(table.find(spec->key)->counters.runs_success + table.find(spec->key)->counters.runs_failure == kRuns);
 }
+
+TEST_CASE("the spec a run was dispatched with decides whether its failure awaits a confirm") {
+  CheckStateTable table;
+  auto spec = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "home"));
+  spec->confirm = true;  // the current spec, after a reload turned confirm on
+  table.setChecks({spec});
+  // Dispatched while confirm was off: the failure counts at once.
+  table.record(spec->key, failingResult(core::FailureReason::Timeout), false, false);
+  auto s = table.find(spec->key);
+  CHECK_FALSE(s->counters.awaiting_confirm);
+  CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::Timeout)] == 1);
+  // Dispatched with confirm on: the next failure waits for its re-check.
+  table.record(spec->key, failingResult(core::FailureReason::Connect), false, true);
+  s = table.find(spec->key);
+  CHECK(s->counters.awaiting_confirm);
+  CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::Connect)] == 0);
+}

@@ -125,7 +125,7 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
   // as downtime without one.
   const bool confirm_pending = !result.success && !run.confirm && spec.confirm;
   const bool accounted = !confirm_pending;
-  states.record(spec.key, result, run.confirm);
+  states.record(spec.key, result, run.confirm, spec.confirm);
   noteTransition(spec, result, accounted);
 
   storage::ResultRecord record;

@@ -81,7 +81,8 @@ void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::Ht
   }
 }
 
-void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm) {
+void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
+                             std::optional<bool> confirm_enabled) {
   // Copied before taking the lock (whether the run is accounted depends on the spec, read under it): the
   // HTTP server's snapshots and the engine's record() contend only for pointer swaps.
   auto shared = std::make_shared<const core::ProbeResult>(result);
@@ -97,7 +98,7 @@ void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult&
     ++c.runs_failure;
   }
   c.last_run = result.started;
-  const bool accounted = result.success || confirm || !spec.confirm;
+  const bool accounted = result.success || confirm || !confirm_enabled.value_or(spec.confirm);
   c.awaiting_confirm = !accounted;
   if (!accounted) return;
   if (!result.success) {

@@ -94,7 +94,10 @@ class CheckStateTable {
   /// The gauges (LastResult) change only for accounted runs: a success, a confirm re-check, or any run
   /// of a check with `confirm: false`; a first failure awaiting confirmation only counts in
   /// runs_failure and last_run (and sets awaiting_confirm).
-  void record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm);
+  /// `confirm_enabled`: whether the run's check had `confirm` on when the run was dispatched (a reload
+  /// may have changed the current spec since); unset: the current spec decides.
+  void record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
+              std::optional<bool> confirm_enabled = std::nullopt);
 
   /// Every check, ordered by key. `with_results`: also share the full ProbeResult (API use; /metrics
   /// does not need it).
