@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The longer checks that do not fit CI's budget, run before resolving the issues that ask for them:
 #   1. benchmarks (bench/engine, bench/storage, bench/agent) against a release build,
-#   2. every test under ThreadSanitizer.
+#   2. every test under ThreadSanitizer,
+#   3. the libFuzzer targets (tests/fuzz), 10 minutes each.
 # Results go to docs/benchmarks.md by hand (the machine is noisy: report medians of several runs).
-# Usage: scripts/long-checks.sh [bench|tsan|all]   (default all)
+# Usage: scripts/long-checks.sh [bench|tsan|fuzz|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -29,4 +30,9 @@ if [[ $what == tsan || $what == all ]]; then
   cmake --build build/tsan -j"$jobs"
   (cd build/tsan && TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
     ctest --output-on-failure --timeout 900 -j"$jobs")
+fi
+
+if [[ $what == fuzz || $what == all ]]; then
+  echo "== libFuzzer targets, 10 minutes each"
+  tests/fuzz/run_fuzzers.sh build/fuzz 600
 fi

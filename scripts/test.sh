@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up + tests: installs what is missing, then
 #   1. a release build (warnings as errors) and every test,
-#   2. an ASan+UBSan build of the tests and every test again.
+#   2. an ASan+UBSan build of the tests and every test again,
+#   3. a libFuzzer smoke run (clang-14, 30 s per target) of the config and duration parsers.
 # Longer checks (benchmarks, TSan, fuzzing beyond a smoke run) are in scripts/long-checks.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +25,6 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DSHOPWATCH_SANITIZE=ON
+
+echo "== fuzz smoke (libFuzzer, 30 s per target)"
+tests/fuzz/run_fuzzers.sh build/fuzz 30
