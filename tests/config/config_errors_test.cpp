@@ -330,3 +330,16 @@ shops:
   checkError(errors[0], 6, 14, "shops[0].checks[0].url", "?token=<redacted>");
   CHECK(errors[0].message.find("sup3rsecret") == std::string::npos);
 }
+
+TEST_CASE("a JSON expectation value that is not UTF-8 is an error at the value, not an internal one") {
+  // Found by tests/fuzz/config_fuzzer: a raw byte that is not UTF-8 inside a JSON expectation value.
+  auto errors = errorsOf(yaml(kShopPrefix) + yaml(R"(
+      - name: api
+        url: /
+        interval: 30s
+        expect:
+)") + "          json: [{path: /a, equals: \"\xd1\"}, {path: /b, one_of: [1, \"\xff\"]}]\n");
+  REQUIRE(errors.size() == 2);
+  checkError(errors[0], 11, 37, "shops[0].checks[0].expect.json[0].equals", "not valid UTF-8");
+  checkError(errors[1], 11, 66, "shops[0].checks[0].expect.json[1].one_of[1]", "not valid UTF-8");
+}

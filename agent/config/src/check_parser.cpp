@@ -160,6 +160,18 @@ void applyStatus(ParseContext& ctx, const MapEntry& entry, core::Expectations& e
 // ---- expect.json -------------------------------------------------------------------------------
 
 // Plain YAML scalars resolve as in YAML 1.2's core schema; quoted ones are always strings.
+// A JSON literal as text. YAML escapes ("\xd1") can spell bytes that are not UTF-8; JSON cannot hold
+// them, so they are a config error at the value rather than a loader failure.
+std::optional<std::string> jsonText(ParseContext& ctx, const YAML::Node& node, const std::string& path,
+                                    const nlohmann::json& value) {
+  try {
+    return value.dump();
+  } catch (const nlohmann::json::exception&) {
+    ctx.report(node, path, "JSON value is not valid UTF-8");
+    return std::nullopt;
+  }
+}
+
 std::optional<nlohmann::json> toJson(ParseContext& ctx, const YAML::Node& node,
                                      const std::string& path) {
   switch (node.Type()) {
@@ -259,7 +271,9 @@ std::optional<core::JsonExpectation> jsonExpectation(ParseContext& ctx, const YA
     out.op = core::JsonExpectation::Op::Equals;
     auto value = toJson(ctx, op.value, op.path);
     if (!value) return std::nullopt;
-    out.value = value->dump();
+    auto text = jsonText(ctx, op.value, op.path, *value);
+    if (!text) return std::nullopt;
+    out.value = std::move(*text);
   } else if (op.key == "one_of") {
     out.op = core::JsonExpectation::Op::OneOf;
     if (!op.value.IsSequence() || op.value.size() == 0) {
@@ -267,9 +281,12 @@ std::optional<core::JsonExpectation> jsonExpectation(ParseContext& ctx, const YA
       return std::nullopt;
     }
     for (std::size_t i = 0; i < op.value.size(); ++i) {
-      auto value = toJson(ctx, op.value[i], ParseContext::index(op.path, i));
+      const std::string item_path = ParseContext::index(op.path, i);
+      auto value = toJson(ctx, op.value[i], item_path);
       if (!value) return std::nullopt;
-      out.values.push_back(value->dump());
+      auto text = jsonText(ctx, op.value[i], item_path, *value);
+      if (!text) return std::nullopt;
+      out.values.push_back(std::move(*text));
     }
   } else if (op.key == "exists") {
     out.op = core::JsonExpectation::Op::Exists;
