@@ -9,12 +9,17 @@ cd "$(dirname "$0")/.."
 packaging/install-deps.sh
 
 jobs=$(nproc)
+passed=0
 run_suite() {
   local dir=$1
   shift
   cmake -S . -B "$dir" -G Ninja -DSHOPWATCH_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
-  (cd "$dir" && ctest --output-on-failure --timeout 600 -j"$jobs")
+  (cd "$dir" && ctest --output-on-failure --timeout 600 -j"$jobs" | tee ctest.log)
+  # "100% tests passed, 0 tests failed out of N": a failure already stopped the script (pipefail).
+  local n
+  n=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$dir/ctest.log" | tail -1)
+  passed=$((passed + ${n:-0}))
 }
 
 echo "== release build and tests"
@@ -28,3 +33,5 @@ run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DSHOPWATCH_SANITIZE=ON
 
 echo "== fuzz smoke (libFuzzer, 30 s per target)"
 tests/fuzz/run_fuzzers.sh build/fuzz 30
+passed=$((passed + 2))  # the two fuzz targets
+echo "summary: $passed passed, 0 failed"
