@@ -108,26 +108,9 @@ TEST_CASE("probe -c FILE --check runs one check of the config") {
 }
 
 TEST_CASE("check-config accepts the issue's example and reports errors as FILE:LINE:COL") {
-  auto good = writeTemp("good.yaml", R"yaml(agent:
-  client: acme
-  listen: 127.0.0.1:9834                 # default: loopback only
-  database: /var/lib/shopwatch/acme/shopwatch.db
-shops:
-  - name: acme
-    env: production
-    base_url: https://shop.acme.example
-    defaults: { interval: 60s, timeout: 10s, user_agent: "shopwatch (agency monitoring)" }
-    checks:
-      - name: home
-        url: /                         # relative to base_url, or absolute
-        interval: 30s
-        timeout: 5s
-        expect:
-          status: [200]                # default: any 2xx
-          body_contains: "Warenkorb"
-          max_duration: 1500ms
-)yaml");
-  auto ok = runShopwatch("check-config -c " + good.string());
+  // The example promised in issue [A1], exactly as written there.
+  const std::string good = std::string(SHOPWATCH_SOURCE_DIR) + "/tests/fixtures/issue-a1-example.yaml";
+  auto ok = runShopwatch("check-config -c " + good);
   CHECK(ok.code == 0);
 
   auto bad = writeTemp("bad.yaml", "agent:\n  client: acme\nshops:\n  - name: acme\n    base_url: http://127.0.0.1:1\n"

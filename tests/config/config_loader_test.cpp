@@ -1,6 +1,8 @@
 #include "shopwatch/agent/config/config_loader.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "config_test_util.h"
 #include "shopwatch/core/redact.h"
@@ -12,27 +14,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The example promised to users in the documentation; it must load exactly as written.
-const std::string kDocumentedExample = yaml(R"YAML(
-agent:
-  client: acme
-  listen: 127.0.0.1:9834                 # default: loopback only
-  database: /var/lib/shopwatch/acme/shopwatch.db
-shops:
-  - name: acme
-    env: production
-    base_url: https://shop.acme.example
-    defaults: { interval: 60s, timeout: 10s, user_agent: "shopwatch (agency monitoring)" }
-    checks:
-      - name: home
-        url: /                         # relative to base_url, or absolute
-        interval: 30s
-        timeout: 5s
-        expect:
-          status: [200]                # default: any 2xx
-          body_contains: "Warenkorb"
-          max_duration: 1500ms
-)YAML");
+// The example promised to users in issue [A1] (tests/fixtures/); it must load exactly as written.
+std::string readDocumentedExample() {
+  std::ifstream in(std::string(SHOPWATCH_SOURCE_DIR) + "/tests/fixtures/issue-a1-example.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+const std::string kDocumentedExample = readDocumentedExample();
 
 const core::HttpCheckSpec& onlyCheck(const LoadResult& result) {
   REQUIRE(result.config);

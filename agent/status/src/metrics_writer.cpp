@@ -26,22 +26,20 @@ class FamilyWriter {
 
   /// `name{labels[,extra]} value\n`; `suffix` is appended to the family name (histogram parts).
   void sample(std::string_view labels, std::string_view extra, double value, std::string_view suffix = {}) {
-    header();
-    out_ += name_;
-    out_ += suffix;
-    out_ += '{';
-    out_ += labels;
-    if (!extra.empty()) {
-      out_ += ',';
-      out_ += extra;
-    }
-    out_ += "} ";
+    seriesPrefix(labels, extra, suffix);
     appendSampleValue(out_, value);
     out_ += '\n';
   }
 
   void sampleInt(std::string_view labels, std::string_view extra, std::uint64_t value,
                  std::string_view suffix = {}) {
+    seriesPrefix(labels, extra, suffix);
+    appendInt(out_, value);
+    out_ += '\n';
+  }
+
+ private:
+  void seriesPrefix(std::string_view labels, std::string_view extra, std::string_view suffix) {
     header();
     out_ += name_;
     out_ += suffix;
@@ -52,11 +50,8 @@ class FamilyWriter {
       out_ += extra;
     }
     out_ += "} ";
-    appendInt(out_, value);
-    out_ += '\n';
   }
 
- private:
   void header() {
     if (started_) return;
     started_ = true;
