@@ -198,6 +198,17 @@ class SqliteResultStore::Impl {
   std::uint64_t retention_done_ = 0;
   core::Status retention_status_;
   std::string last_error_;
+
+  /// Asks the writer for one more round of `requested` and waits, with `lk` on mu_, until `done`
+  /// reaches it; returns what the writer left in `status`.
+  core::Status requestAndWait(std::unique_lock<std::mutex>& lk, std::uint64_t& requested,
+                              const std::uint64_t& done, const core::Status& status) {
+    if (!writer_.joinable() || stopping_) return core::makeError(core::ErrorCode::Unavailable, "store stopped");
+    const auto gen = ++requested;
+    wake_cv_.notify_one();
+    done_cv_.wait(lk, [&] { return done >= gen; });
+    return status;
+  }
   std::atomic<std::uint64_t> written_total_{0};
   std::atomic<std::uint64_t> dropped_total_{0};
   std::atomic<std::uint64_t> buffered_{0};
@@ -846,22 +857,14 @@ core::Status SqliteResultStore::flush() {
   auto& m = *impl_;
   if (m.read_only_) return {};
   std::unique_lock lk(m.mu_);
-  if (!m.writer_.joinable() || m.stopping_) return core::makeError(core::ErrorCode::Unavailable, "store stopped");
-  auto gen = ++m.flush_requested_;
-  m.wake_cv_.notify_one();
-  m.done_cv_.wait(lk, [&] { return m.flush_done_ >= gen; });
-  return m.flush_status_;
+  return m.requestAndWait(lk, m.flush_requested_, m.flush_done_, m.flush_status_);
 }
 
 core::Status SqliteResultStore::runRetention() {
   auto& m = *impl_;
   if (m.read_only_) return core::makeError(core::ErrorCode::Invalid, "read-only store");
   std::unique_lock lk(m.mu_);
-  if (!m.writer_.joinable() || m.stopping_) return core::makeError(core::ErrorCode::Unavailable, "store stopped");
-  auto gen = ++m.retention_requested_;
-  m.wake_cv_.notify_one();
-  m.done_cv_.wait(lk, [&] { return m.retention_done_ >= gen; });
-  return m.retention_status_;
+  return m.requestAndWait(lk, m.retention_requested_, m.retention_done_, m.retention_status_);
 }
 
 void SqliteResultStore::stop() {

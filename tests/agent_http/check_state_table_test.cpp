@@ -169,3 +169,15 @@ TEST_CASE("the spec a run was dispatched with decides whether its failure awaits
   CHECK(s->counters.awaiting_confirm);
   CHECK(s->counters.failures[static_cast<std::size_t>(core::FailureReason::Connect)] == 0);
 }
+
+TEST_CASE("record reports the accounted runs that flip a check between up and down") {
+  CheckStateTable table;
+  auto spec = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "home"));
+  table.setChecks({spec});
+  CHECK_FALSE(table.record(spec->key, passingResult(), false));  // first run up: nothing to report
+  CHECK_FALSE(table.record(spec->key, failingResult(core::FailureReason::Timeout), false));  // awaits confirm
+  CHECK(table.record(spec->key, failingResult(core::FailureReason::Timeout), true));  // confirmed: down
+  CHECK_FALSE(table.record(spec->key, failingResult(core::FailureReason::Timeout), true));  // still down
+  CHECK(table.record(spec->key, passingResult(), false));  // up again
+  CHECK_FALSE(table.record(core::CheckKey{"acme", "production", "gone"}, passingResult(), false));
+}

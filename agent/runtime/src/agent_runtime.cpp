@@ -4,7 +4,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-#include <unordered_map>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -66,7 +65,9 @@ struct AgentRuntime::Impl {
   void completed(const DueRun& run, core::ProbeResult result);
   void housekeeping(std::stop_token stop);
   core::Status readiness() const;
-  void noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted);
+  /// `changed`: the state table saw this accounted run flip the check between up and down.
+  void noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted,
+                      bool changed);
   void writeTransitions();
 
   RuntimeOptions options;
@@ -82,9 +83,6 @@ struct AgentRuntime::Impl {
   status::AgentMetrics metrics;
   std::unique_ptr<storage::SqliteResultStore> store;
   std::size_t store_buffer_capacity = 0;
-  // Last accounted outcome per check, only to log up/down transitions once (engine thread + reload).
-  std::mutex transitions_mu;
-  std::unordered_map<std::string, bool> last_up;
   // Transition lines wait here for the housekeeping thread: logging is blocking I/O (stderr may be a
   // full journald pipe) and must not run on the engine thread.
   TransitionLog transitions;
@@ -125,8 +123,8 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
   // as downtime without one.
   const bool confirm_pending = !result.success && !run.confirm && spec.confirm;
   const bool accounted = !confirm_pending;
-  states.record(spec.key, result, run.confirm, spec.confirm);
-  noteTransition(spec, result, accounted);
+  const bool changed = states.record(spec.key, result, run.confirm, spec.confirm);
+  noteTransition(spec, result, accounted, changed);
 
   storage::ResultRecord record;
   record.key = spec.key;
@@ -147,18 +145,10 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
 }
 
 void AgentRuntime::Impl::noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result,
-                                        bool accounted) {
+                                        bool accounted, bool changed) {
   if (!accounted) {
     if (spdlog::should_log(spdlog::level::debug)) (void)transitions.pushConfirmPending(spec, result);
     return;
-  }
-  const std::string key = spec.key.shop + "/" + spec.key.env + "/" + spec.key.check;
-  bool changed = false;
-  {
-    std::lock_guard lock(transitions_mu);
-    auto [it, inserted] = last_up.try_emplace(key, result.success);
-    changed = inserted ? !result.success : it->second != result.success;
-    it->second = result.success;
   }
   // Messages may quote URLs or headers: pushChange redacts them before they are queued.
   if (changed) (void)transitions.pushChange(spec, result.success, result);
@@ -310,8 +300,6 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
     const auto old_keys = keysOf(*previous);
     for (const auto& k : next_keys) added += old_keys.contains(k) ? 0 : 1;
     for (const auto& k : old_keys) removed += next_keys.contains(k) ? 0 : 1;
-    std::lock_guard lock(d.transitions_mu);
-    std::erase_if(d.last_up, [&next_keys](const auto& kv) { return !next_keys.contains(kv.first); });
   }
   {
     std::lock_guard lock(d.config_mu);

@@ -81,14 +81,14 @@ void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::Ht
   }
 }
 
-void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
+bool CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
                              std::optional<bool> confirm_enabled) {
   // Copied before taking the lock (whether the run is accounted depends on the spec, read under it): the
   // HTTP server's snapshots and the engine's record() contend only for pointer swaps.
   auto shared = std::make_shared<const core::ProbeResult>(result);
   std::lock_guard lock(impl_->mu);
   auto it = impl_->entries.find(key);
-  if (it == impl_->entries.end()) return;
+  if (it == impl_->entries.end()) return false;
   auto& e = *it->second;
   auto& c = e.counters;
   const auto& spec = *e.meta->spec;
@@ -100,7 +100,8 @@ void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult&
   c.last_run = result.started;
   const bool accounted = result.success || confirm || !confirm_enabled.value_or(spec.confirm);
   c.awaiting_confirm = !accounted;
-  if (!accounted) return;
+  if (!accounted) return false;
+  const bool changed = e.last ? e.last->success != result.success : !result.success;
   if (!result.success) {
     const auto reason = static_cast<std::size_t>(result.failure == core::FailureReason::None
                                                      ? core::FailureReason::Internal
@@ -130,6 +131,7 @@ void CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult&
   e.last = last;
   // The previous result is released after the lock (`shared` outlives `lock`); a snapshot may still hold it.
   e.result.swap(shared);
+  return changed;
 }
 
 std::vector<CheckSnapshot> CheckStateTable::snapshot(bool with_results) const {

@@ -96,7 +96,9 @@ class CheckStateTable {
   /// runs_failure and last_run (and sets awaiting_confirm).
   /// `confirm_enabled`: whether the run's check had `confirm` on when the run was dispatched (a reload
   /// may have changed the current spec since); unset: the current spec decides.
-  void record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
+  /// Returns true when an accounted run changes the check between up and down (its first accounted run
+  /// counts as a change only when it fails) — what the runtime logs as a transition.
+  bool record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
               std::optional<bool> confirm_enabled = std::nullopt);
 
   /// Every check, ordered by key. `with_results`: also share the full ProbeResult (API use; /metrics
