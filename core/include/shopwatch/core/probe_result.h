@@ -29,8 +29,11 @@ struct AssertionOutcome {
   std::string detail;  ///< what was seen ("status 503", "found at offset 1234", ...)
 };
 
+struct StepResult;
+
+/// One run's outcome: a plain check's, a journey's as a whole (with its steps), or one step's.
 struct ProbeResult {
-  SystemTime started{};        ///< wall-clock time the run started
+  SystemTime started{};        ///< wall-clock time the run's first transfer really started
   bool success = false;
   FailureReason failure = FailureReason::None;
   std::string message;         ///< human explanation; empty on success
@@ -45,6 +48,30 @@ struct ProbeResult {
   bool ssl = false;                    ///< the final hop used TLS
   std::string final_url;
   std::vector<AssertionOutcome> assertions;
+
+  /// Cut by shutdown (or a removed check) before it could finish: neither a success nor a failure,
+  /// never downtime, never counted (core::judgeRun). `failure` is None, `message` says why.
+  bool cancelled = false;
+  /// Time from submission to the engine until the first transfer really started (host limits, the
+  /// engine's queue); not part of `duration` or any phase.
+  Micros queue_wait{0};
+  /// The engine was saturated while this run was in flight (its event loop fell behind), so its
+  /// timings are not trustworthy: latency figures and latency rules leave it out; availability
+  /// still counts it.
+  bool saturated = false;
+
+  /// Journeys: every step in order (skipped ones included); empty for a plain check.
+  std::vector<StepResult> steps;
+  /// Journeys: the name of the step that failed the run; empty when it passed or for a plain check.
+  std::string failed_step;
+};
+
+/// One step of a journey run.
+struct StepResult {
+  std::string name;
+  bool skipped = false;  ///< not run because an earlier step failed (result is empty)
+  bool cleanup = false;  ///< a cleanup step (does not decide the journey's success)
+  ProbeResult result;
 };
 
 }  // namespace shopwatch::core

@@ -1,11 +1,14 @@
 #pragma once
-/// The resolved definition of one HTTP check: what agent/config produces and probes/ consumes.
-/// Plain data; every string is final (URL absolute, secrets expanded, shop defaults applied).
+/// The unit of work (DESIGN.md, "Seams"): a check is `{key, schedule, probe}` where the probe is a
+/// variant over probe kinds. agent/config produces checks; the scheduler sees a key and a schedule;
+/// the engine sees requests. Plain data; every string is final (URL absolute, secrets expanded, shop
+/// defaults applied).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "shopwatch/core/duration.h"
@@ -18,7 +21,10 @@ struct CheckKey {
   std::string env = "production";
   std::string check;
 
+  /// `shop/check` — what users write in `--check`, rules and reports.
   std::string str() const { return shop + "/" + check; }
+  /// `shop/env/check` — unambiguous across envs (logs, maps keyed by check).
+  std::string path() const { return shop + "/" + env + "/" + check; }
   friend bool operator==(const CheckKey&, const CheckKey&) = default;
   friend auto operator<=>(const CheckKey&, const CheckKey&) = default;
 };
@@ -36,8 +42,9 @@ struct JsonExpectation {
   double number = 0;                ///< Gt / Lt
 };
 
+/// What a response must show to pass.
 struct Expectations {
-  /// Accepted status codes as inclusive ranges; empty means 200..299.
+  /// Accepted status codes as inclusive ranges; empty means 200..299 (core/status_set.h parses them).
   std::vector<std::pair<int, int>> status;
   std::optional<std::string> body_contains;
   std::optional<std::string> body_not_contains;
@@ -61,8 +68,8 @@ struct BasicAuth {
   std::string password;
 };
 
-struct HttpCheckSpec {
-  CheckKey key;
+/// What to send, and the transport limits of one request (redirects are followed within it).
+struct HttpRequest {
   std::string method = "GET";
   std::string url;  ///< absolute http:// or https:// URL
   std::vector<std::pair<std::string, std::string>> headers;
@@ -78,16 +85,40 @@ struct HttpCheckSpec {
   int max_redirects = 10;
   TlsOptions tls;
   std::uint64_t max_body = 10ull * 1024 * 1024;
+  /// This request's own limit; the run's (Schedule::timeout) bounds it too.
   Micros timeout = std::chrono::seconds{10};
+};
+
+/// A plain HTTP check: one request (with its redirect chain) and its expectations.
+struct HttpProbe {
+  HttpRequest request;
+  Expectations expect;
+};
+
+/// When a check runs and how long one run may take.
+struct Schedule {
   Micros interval = std::chrono::seconds{60};
-  bool confirm = true;
+  Micros timeout = std::chrono::seconds{10};  ///< the whole run
+  bool confirm = true;                        ///< re-check a failure once before it counts
   Micros confirm_delay = std::chrono::seconds{5};
-  bool histogram = false;
+};
+
+/// The probe kinds. B1 adds journeys as a second alternative.
+using Probe = std::variant<HttpProbe>;
+
+struct Check {
+  CheckKey key;
+  Schedule schedule;
+  Probe probe;
+  bool histogram = false;  ///< export shopwatch_check_duration_seconds
   /// Per-host concurrency limit from the shop (0: the engine's default).
   int per_host_limit = 0;
-  Expectations expect;
   /// Every expanded secret value used by this check; redact() replaces them wherever text is shown.
   std::vector<std::string> secrets;
+
+  /// The HTTP probe, or nullptr for another kind.
+  const HttpProbe* http() const { return std::get_if<HttpProbe>(&probe); }
+  HttpProbe* http() { return std::get_if<HttpProbe>(&probe); }
 };
 
 }  // namespace shopwatch::core
