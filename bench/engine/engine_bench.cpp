@@ -22,7 +22,9 @@ namespace {
 double cpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
 
@@ -43,8 +45,10 @@ int main(int argc, char** argv) {
   std::string ttfb_out;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--concurrency") concurrency = std::atoi(argv[i + 1]);
-    else if (flag == "--ttfb-out") ttfb_out = argv[i + 1];
+    if (flag == "--concurrency")
+      concurrency = std::atoi(argv[i + 1]);
+    else if (flag == "--ttfb-out")
+      ttfb_out = argv[i + 1];
   }
   std::vector<std::string> urls;
   {
@@ -59,14 +63,17 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
-  std::vector<std::shared_ptr<const shopwatch::core::HttpCheckSpec>> specs;
+  std::vector<std::shared_ptr<const shopwatch::core::Check>> specs;
   for (const auto& url : urls) {
-    shopwatch::core::HttpCheckSpec spec;
-    spec.url = url;
-    spec.timeout = std::chrono::seconds{10};
-    spec.per_host_limit = concurrency;
-    spec.expect.body_contains = "ok";
-    specs.push_back(std::make_shared<const shopwatch::core::HttpCheckSpec>(std::move(spec)));
+    shopwatch::core::Check check;
+    shopwatch::core::HttpProbe http;
+    http.request.url = url;
+    http.request.timeout = std::chrono::seconds{10};
+    http.expect.body_contains = "ok";
+    check.probe = std::move(http);
+    check.schedule.timeout = std::chrono::seconds{10};
+    check.per_host_limit = concurrency;
+    specs.push_back(std::make_shared<const shopwatch::core::Check>(std::move(check)));
   }
 
   std::mutex mu;
@@ -92,26 +99,35 @@ int main(int argc, char** argv) {
   const double cpu = cpuSeconds() - cpu0;
 
   std::size_t failed = 0;
+  std::size_t saturated = 0;
   std::vector<double> ttfb_ms;
+  std::vector<double> queue_wait_ms;
   for (const auto& r : results) {
+    if (r.saturated) ++saturated;
+    queue_wait_ms.push_back(static_cast<double>(r.queue_wait.count()) / 1e3);
     if (!r.success) {
       if (failed++ < 3) std::cerr << "failed: " << r.final_url << ": " << r.message << "\n";
       continue;
     }
     const auto& p = r.phases;
-    ttfb_ms.push_back(static_cast<double>((p.resolve + p.connect + p.tls + p.processing).count()) / 1e3);
+    ttfb_ms.push_back(static_cast<double>((p.resolve + p.connect + p.tls + p.processing).count()) /
+                      1e3);
   }
   std::sort(ttfb_ms.begin(), ttfb_ms.end());
   const double median = ttfb_ms.empty() ? 0 : ttfb_ms[ttfb_ms.size() / 2];
+  std::sort(queue_wait_ms.begin(), queue_wait_ms.end());
+  const double median_wait = queue_wait_ms.empty() ? 0 : queue_wait_ms[queue_wait_ms.size() / 2];
   if (!ttfb_out.empty()) {
     std::ofstream out(ttfb_out);
     for (double v : ttfb_ms) out << v << "\n";
   }
-  std::printf("checks=%zu failed=%zu concurrency=%d wall_s=%.3f checks_per_s=%.0f cpu_s=%.3f "
-              "cpu_s_per_1000=%.3f peak_rss_mib=%.1f median_ttfb_ms=%.4f\n",
-              results.size(), failed, concurrency, wall, static_cast<double>(results.size()) / wall, cpu,
-              cpu * 1000.0 / static_cast<double>(results.size()), static_cast<double>(peakRssKiB()) / 1024.0,
-              median);
+  std::printf(
+      "checks=%zu failed=%zu concurrency=%d wall_s=%.3f checks_per_s=%.0f cpu_s=%.3f "
+      "cpu_s_per_1000=%.3f peak_rss_mib=%.1f median_ttfb_ms=%.4f median_queue_wait_ms=%.4f "
+      "saturated=%zu\n",
+      results.size(), failed, concurrency, wall, static_cast<double>(results.size()) / wall, cpu,
+      cpu * 1000.0 / static_cast<double>(results.size()),
+      static_cast<double>(peakRssKiB()) / 1024.0, median, median_wait, saturated);
   curl_global_cleanup();
   return failed == 0 ? 0 : 1;
 }

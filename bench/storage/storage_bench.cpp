@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   std::int64_t id = 0;
   for (std::int64_t minute = 0; minute < runs_per_check; ++minute) {
     for (int c = 0; c < checks; ++c) {
-      ResultRecord r;
+      core::RunRecord r;
       r.key = core::CheckKey{"shop" + std::to_string(c % 10), "production", "check" + std::to_string(c)};
       r.run_id = ++id;
       r.interval = std::chrono::seconds{60};

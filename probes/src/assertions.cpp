@@ -9,6 +9,7 @@
 
 #include "shopwatch/core/duration.h"
 #include "shopwatch/core/redact.h"
+#include "shopwatch/core/text.h"
 
 namespace shopwatch::probes::detail {
 namespace {
@@ -18,13 +19,7 @@ constexpr std::size_t kMaxShown = 120;
 constexpr std::size_t kMaxDetail = 200;
 constexpr int kMaxJsonDepth = 128;
 
-// Cuts to at most `limit` bytes without splitting a UTF-8 sequence.
-std::string_view utf8Prefix(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit) return text;
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
+using core::utf8Prefix;
 
 std::string shorten(std::string_view text, std::size_t limit = kMaxShown) {
   if (text.size() <= limit) return std::string(text);
@@ -241,11 +236,16 @@ void record(core::ProbeResult& result, std::string name, bool passed, std::strin
 
 const char* opName(core::JsonExpectation::Op op) {
   switch (op) {
-    case core::JsonExpectation::Op::Equals: return "equals";
-    case core::JsonExpectation::Op::OneOf: return "one_of";
-    case core::JsonExpectation::Op::Exists: return "exists";
-    case core::JsonExpectation::Op::Gt: return "gt";
-    case core::JsonExpectation::Op::Lt: return "lt";
+    case core::JsonExpectation::Op::Equals:
+      return "equals";
+    case core::JsonExpectation::Op::OneOf:
+      return "one_of";
+    case core::JsonExpectation::Op::Exists:
+      return "exists";
+    case core::JsonExpectation::Op::Gt:
+      return "gt";
+    case core::JsonExpectation::Op::Lt:
+      return "lt";
   }
   return "?";
 }
@@ -270,7 +270,8 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
   try {
     ptr = nlohmann::json::json_pointer(e.path);
   } catch (const nlohmann::json::exception&) {
-    return {false, "invalid JSON pointer", "json path " + q.quoted(e.path) + " is not a valid JSON pointer"};
+    return {false, "invalid JSON pointer",
+            "json path " + q.quoted(e.path) + " is not a valid JSON pointer"};
   }
   const std::string path = q.redacted(e.path);
   const bool present = doc.contains(ptr);
@@ -304,7 +305,8 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
         if (!wanted.empty()) wanted += ", ";
         wanted += describeJson(want, q);
       }
-      return {false, seen_text, "json " + path + " is " + seen_text + ", expected one of [" + shorten(wanted) + "]"};
+      return {false, seen_text,
+              "json " + path + " is " + seen_text + ", expected one of [" + shorten(wanted) + "]"};
     }
     case Op::Gt:
     case Op::Lt: {
@@ -314,10 +316,12 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
       }
       double v = seen.get<double>();
       bool ok = e.op == Op::Gt ? v > e.number : v < e.number;
-      return {ok, seen_text,
-              "json " + path + " is " + seen_text + ", expected " + sym + " " + formatNumber(e.number)};
+      return {
+          ok, seen_text,
+          "json " + path + " is " + seen_text + ", expected " + sym + " " + formatNumber(e.number)};
     }
-    case Op::Exists: break;
+    case Op::Exists:
+      break;
   }
   return {false, "", "internal: unknown json op"};
 }
@@ -327,24 +331,24 @@ JsonVerdict evaluateJson(const nlohmann::json& doc, const core::JsonExpectation&
 CompiledChecks::CompiledChecks() = default;
 CompiledChecks::~CompiledChecks() = default;
 
-std::shared_ptr<const CompiledChecks> compileChecks(const core::HttpCheckSpec& spec) {
+std::shared_ptr<const CompiledChecks> compileChecks(const core::Expectations& expect) {
   auto out = std::make_shared<CompiledChecks>();
   RE2::Options opts;
   opts.set_log_errors(false);
-  if (spec.expect.body_regex) {
-    out->body_regex = std::make_unique<re2::RE2>(*spec.expect.body_regex, opts);
+  if (expect.body_regex) {
+    out->body_regex = std::make_unique<re2::RE2>(*expect.body_regex, opts);
   }
-  for (const auto& [name, pattern] : spec.expect.headers) {
+  for (const auto& [name, pattern] : expect.headers) {
     out->header_regexes.push_back(std::make_unique<re2::RE2>(pattern, opts));
   }
-  out->needs_full_body = spec.expect.body_regex.has_value() || !spec.expect.json.empty();
+  out->needs_full_body = expect.body_regex.has_value() || !expect.json.empty();
   return out;
 }
 
-void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks& checks,
-                          const ResponseView& response, core::ProbeResult& result) {
-  const auto& expect = spec.expect;
-  const Quoter q(spec.secrets);
+void evaluateExpectations(const core::Expectations& expect, const std::vector<std::string>& secrets,
+                          const CompiledChecks& checks, const ResponseView& response,
+                          core::ProbeResult& result) {
+  const Quoter q(secrets);
 
   const bool status_ok = statusAccepted(response.status, expect.status);
   record(result, "status", status_ok, std::to_string(response.status));
@@ -358,7 +362,9 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
     const auto& at = response.contains_at;
     record(result, "body_contains", at.has_value(),
            at ? "found at offset " + std::to_string(*at) : "not found");
-    if (!at) fail(result, core::FailureReason::Assertion, "body does not contain " + q.quoted(*expect.body_contains));
+    if (!at)
+      fail(result, core::FailureReason::Assertion,
+           "body does not contain " + q.quoted(*expect.body_contains));
   }
   if (expect.body_not_contains) {
     const auto& at = response.not_contains_at;
@@ -366,7 +372,8 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
            at ? "found at offset " + std::to_string(*at) : "not found");
     if (at) {
       fail(result, core::FailureReason::Assertion,
-           "body contains " + q.quoted(*expect.body_not_contains) + " at offset " + std::to_string(*at));
+           "body contains " + q.quoted(*expect.body_not_contains) + " at offset " +
+               std::to_string(*at));
     }
   }
   if (expect.body_regex && checks.body_regex) {
@@ -380,13 +387,14 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
       bool ok = re.Match(response.body, 0, response.body.size(), RE2::UNANCHORED, &match, 1);
       record(result, "body_regex", ok,
              ok ? "matched " + q.quoted(std::string_view(match.data(), match.size())) : "no match");
-      if (!ok) fail(result, core::FailureReason::Assertion, "body does not match /" + q.shown(*expect.body_regex) + "/");
+      if (!ok)
+        fail(result, core::FailureReason::Assertion,
+             "body does not match /" + q.shown(*expect.body_regex) + "/");
     }
   }
   for (std::size_t i = 0; i < expect.headers.size(); ++i) {
     const auto& [name, pattern] = expect.headers[i];
-    std::string lname = name;
-    for (auto& c : lname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lname = core::asciiLower(name);
     const re2::RE2& re = *checks.header_regexes.at(i);
     const std::string* first_seen = nullptr;
     bool ok = false;
@@ -405,7 +413,8 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
     std::string aname = "header " + shown_name;
     if (!re.ok()) {
       record(result, aname, false, "invalid regex: " + q.shown(re.error()));
-      fail(result, core::FailureReason::Assertion, "header " + shown_name + " regex /" + q.shown(pattern) + "/ is invalid");
+      fail(result, core::FailureReason::Assertion,
+           "header " + shown_name + " regex /" + q.shown(pattern) + "/ is invalid");
     } else if (!first_seen) {
       record(result, aname, false, "missing");
       fail(result, core::FailureReason::Assertion, "header " + shown_name + " is missing");
@@ -431,7 +440,8 @@ void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks&
       }
       if (!parsed.ok) {
         record(result, aname, false, "body is not valid JSON");
-        fail(result, core::FailureReason::Assertion, "body is not valid JSON (" + std::to_string(response.body.size()) + " bytes)");
+        fail(result, core::FailureReason::Assertion,
+             "body is not valid JSON (" + std::to_string(response.body.size()) + " bytes)");
         continue;
       }
       auto v = evaluateJson(parsed.doc, e, q);

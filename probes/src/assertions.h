@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/probe_result.h"
 
 namespace re2 {
@@ -18,19 +18,20 @@ class RE2;
 
 namespace shopwatch::probes::detail {
 
-/// The regexes of one spec, compiled once (RE2 objects are immutable and thread-safe).
+/// The regexes of one check's expectations, compiled once (RE2 objects are immutable and
+/// thread-safe).
 struct CompiledChecks {
   CompiledChecks();
   ~CompiledChecks();
   CompiledChecks(const CompiledChecks&) = delete;
   CompiledChecks& operator=(const CompiledChecks&) = delete;
 
-  std::unique_ptr<re2::RE2> body_regex;                ///< null when not configured
+  std::unique_ptr<re2::RE2> body_regex;                   ///< null when not configured
   std::vector<std::unique_ptr<re2::RE2>> header_regexes;  ///< parallel to expect.headers
-  bool needs_full_body = false;                        ///< body_regex or json configured
+  bool needs_full_body = false;                           ///< body_regex or json configured
 };
 
-std::shared_ptr<const CompiledChecks> compileChecks(const core::HttpCheckSpec& spec);
+std::shared_ptr<const CompiledChecks> compileChecks(const core::Expectations& expect);
 
 /// What one final response looked like.
 struct ResponseView {
@@ -44,8 +45,10 @@ struct ResponseView {
 
 /// Appends one AssertionOutcome per configured expectation (status always) to result.assertions
 /// and sets failure/message for the first failure: http_status wins over assertion.
-void evaluateExpectations(const core::HttpCheckSpec& spec, const CompiledChecks& checks,
-                          const ResponseView& response, core::ProbeResult& result);
+/// Thread-safe for distinct `result`s (the worker pool runs it). Never shows `secrets`.
+void evaluateExpectations(const core::Expectations& expect, const std::vector<std::string>& secrets,
+                          const CompiledChecks& checks, const ResponseView& response,
+                          core::ProbeResult& result);
 
 /// "[200-299]" / "[200, 301-302]".
 std::string formatStatusSet(const std::vector<std::pair<int, int>>& ranges);

@@ -6,6 +6,25 @@
 
 namespace shopwatch::storage::detail {
 
+std::int64_t flagsFor(const core::RunRecord& rec, const core::RunVerdict& v) {
+  std::int64_t flags = (rec.result.success ? kFlagSuccess : 0) |
+                       (v.maintenance ? kFlagMaintenance : 0) |
+                       (rec.result.saturated ? kFlagSaturated : 0);
+  if (!v.covers) return flags | kFlagConfirm;
+  if (rec.confirm_pending) flags |= kFlagConfirmPending;
+  if (v.down) flags |= kFlagDown;
+  return flags;
+}
+
+core::RunVerdict RowJudge::operator()(std::int64_t flags) {
+  record_.confirm = (flags & kFlagConfirm) != 0;
+  record_.confirm_pending = (flags & kFlagConfirmPending) != 0;
+  record_.in_maintenance = (flags & kFlagMaintenance) != 0;
+  record_.result.success = (flags & kFlagSuccess) != 0;
+  record_.result.saturated = (flags & kFlagSaturated) != 0;
+  return core::judgeRun(record_);
+}
+
 void splitByHour(std::int64_t begin, std::int64_t end,
                  const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& fn) {
   while (begin < end) {
@@ -37,32 +56,33 @@ void addUnmonitored(std::int64_t begin, std::int64_t end, std::int64_t from, std
   if (e > b) out.unmonitored += core::Micros{e - b};
 }
 
-void addOpenRun(const RawRow& row, std::int64_t from, std::int64_t to, std::int64_t now, Aggregate& out) {
+void addOpenRun(const RawRow& row, std::int64_t from, std::int64_t to, std::int64_t now,
+                Aggregate& out) {
   auto cap = row.ts + 2 * row.interval_us;
   addCoverage(row.ts, std::min(now, cap), row.flags, from, to, out);
   addUnmonitored(cap, now, from, to, out);
 }
 
-void aggregateRaw(const std::vector<RawRow>& rows, std::int64_t from, std::int64_t to, std::int64_t now,
-                  Aggregate& out) {
+void aggregateRaw(const std::vector<RawRow>& rows, std::int64_t from, std::int64_t to,
+                  std::int64_t now, Aggregate& out) {
   std::vector<core::Micros> latencies;
-  auto isScheduled = [](const RawRow& r) {
-    return (r.flags & (kFlagConfirm | kFlagSuperseded)) == 0;
-  };
+  RowJudge judge;
+  auto isScheduled = [](const RawRow& r) { return (r.flags & kFlagNotScheduled) == 0; };
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     bool in_window = r.ts >= from && r.ts < to;
-    if ((r.flags & kFlagConfirm) != 0) {
+    const auto verdict = judge(r.flags);
+    if (!verdict.covers) {
       if (in_window) ++out.confirm_runs;
       continue;
     }
-    // Stored raw only: neither a run nor a latency sample nor coverage (the writer's rollups skip it too).
+    // Stored raw only: neither a run nor a latency sample nor coverage (the writer's rollups skip
+    // it too).
     if ((r.flags & kFlagSuperseded) != 0) continue;
     if (in_window) {
       ++out.runs;
-      if ((r.flags & kFlagSuccess) != 0) {
-        latencies.emplace_back(r.duration_us);
-      } else {
+      if (verdict.latency_sample) latencies.emplace_back(r.duration_us);
+      if ((r.flags & kFlagSuccess) == 0) {
         ++out.failed;
         if (r.reason > 0 && r.reason < static_cast<int>(core::kFailureReasonCount)) {
           ++out.failures_by_reason[static_cast<std::size_t>(r.reason)];

@@ -14,7 +14,7 @@ struct MemoryResultStore::Series {
   };
   std::vector<Row> rows;  // sorted by key time
   std::optional<std::int64_t> open_ts;
-  bool open_confirm_seen = false;
+  bool open_awaiting_confirm = false;  // the open run's verdict awaits a confirm not seen yet
 
   Row* find(std::int64_t ts) {
     auto it = std::lower_bound(rows.begin(), rows.end(), ts,
@@ -31,7 +31,9 @@ struct MemoryResultStore::Series {
 MemoryResultStore::MemoryResultStore() = default;
 MemoryResultStore::~MemoryResultStore() = default;
 
-bool MemoryResultStore::enqueue(ResultRecord&& rec) {
+bool MemoryResultStore::enqueue(core::RunRecord&& rec) {
+  const auto verdict = core::judgeRun(rec);
+  if (!verdict.counts) return false;  // cancelled: neither stored nor a drop
   std::lock_guard lk(mu_);
   auto& slot = series_[SeriesKey{rec.key, rec.step}];
   if (!slot) slot = std::make_unique<Series>();
@@ -50,42 +52,47 @@ bool MemoryResultStore::enqueue(ResultRecord&& rec) {
   r.result.redirects = 0;
   r.result.content_length = -1;
   r.result.ssl = false;
+  r.result.queue_wait = core::Micros{0};
+  r.result.steps.clear();
+  r.result.failed_step.clear();
   if (r.result.success) r.result.message.clear();
   if (r.result.cert_not_after) {
     r.result.cert_not_after =
         core::fromMicros(core::toMicros(*r.result.cert_not_after) / 1'000'000 * 1'000'000);
   }
   std::int64_t ts = 0;
-  if (rec.confirm) {
-    ts = core::toMicros(rec.result.started.time_since_epoch().count() != 0 ? rec.result.started : rec.scheduled);
-    if (s.open_ts && !s.open_confirm_seen) {
+  if (!verdict.covers) {  // a confirm re-check
+    ts = core::toMicros(rec.result.started.time_since_epoch().count() != 0 ? rec.result.started
+                                                                           : rec.scheduled);
+    if (s.open_ts) {
       auto* open = s.find(*s.open_ts);
       if (open && open->r.run_id == rec.run_id) {
-        s.open_confirm_seen = true;
-        if (!open->r.result.success && open->r.confirm_pending && !rec.result.success) {
-          open->r.counted_down = true;
-        }
+        const bool awaiting = s.open_awaiting_confirm;
+        s.open_awaiting_confirm = false;
+        if (core::confirmMakesDown(awaiting, rec)) open->r.counted_down = true;
       }
     }
   } else {
     ts = core::toMicros(rec.scheduled);
-    r.counted_down = !rec.result.success && !rec.confirm_pending;
+    r.counted_down = verdict.down;
     if (s.open_ts && ts <= *s.open_ts) {
       row.superseded = true;
       r.covered = core::Micros{0};
     } else if (s.open_ts) {
       if (auto* open = s.find(*s.open_ts); open != nullptr) {
-        open->r.covered = core::Micros{std::min(ts, *s.open_ts + 2 * open->r.interval.count()) - *s.open_ts};
+        open->r.covered =
+            core::Micros{std::min(ts, *s.open_ts + 2 * open->r.interval.count()) - *s.open_ts};
       }
     }
   }
   while (s.find(ts) != nullptr) ++ts;
   r.scheduled = core::fromMicros(ts);
-  if (!rec.confirm && !row.superseded) {
+  if (verdict.covers && !row.superseded) {
     s.open_ts = ts;
-    s.open_confirm_seen = false;
+    s.open_awaiting_confirm = verdict.awaiting_confirm;
   }
-  if (rec.result.started.time_since_epoch().count() == 0 || rec.confirm) r.result.started = r.scheduled;
+  if (rec.result.started.time_since_epoch().count() == 0 || rec.confirm)
+    r.result.started = r.scheduled;
   s.insert(std::move(row));
   ++written_;
   return true;
@@ -107,7 +114,8 @@ core::Result<std::vector<SeriesKey>> MemoryResultStore::series() {
   return out;
 }
 
-core::Result<std::vector<StoredResult>> MemoryResultStore::lastResults(const SeriesKey& key, std::size_t n) {
+core::Result<std::vector<StoredResult>> MemoryResultStore::lastResults(const SeriesKey& key,
+                                                                       std::size_t n) {
   std::lock_guard lk(mu_);
   std::vector<StoredResult> out;
   auto it = series_.find(key);
@@ -117,8 +125,38 @@ core::Result<std::vector<StoredResult>> MemoryResultStore::lastResults(const Ser
   return out;
 }
 
-core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key, core::SystemTime from,
-                                                           core::SystemTime to, core::SystemTime now) {
+core::Result<std::vector<StoredResult>> MemoryResultStore::latestPerSeries(std::size_t n) {
+  std::lock_guard lk(mu_);
+  std::vector<StoredResult> out;
+  for (const auto& [key, series] : series_) {
+    const auto& rows = series->rows;
+    std::size_t taken = 0;
+    for (auto row = rows.rbegin(); row != rows.rend() && taken < n; ++row, ++taken)
+      out.push_back(row->r);
+  }
+  return out;
+}
+
+core::Status MemoryResultStore::scan(core::SystemTime from, core::SystemTime to,
+                                     const std::function<bool(const StoredResult&)>& visit) {
+  std::lock_guard lk(mu_);
+  const auto from_us = core::toMicros(from);
+  const auto to_us = core::toMicros(to);
+  for (const auto& [key, series] : series_) {
+    const auto& rows = series->rows;
+    auto it = std::lower_bound(rows.begin(), rows.end(), from_us,
+                               [](const Series::Row& row, std::int64_t t) { return row.ts() < t; });
+    for (; it != rows.end() && it->ts() < to_us; ++it) {
+      if (!visit(it->r)) return {};
+    }
+  }
+  return {};
+}
+
+core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key,
+                                                           core::SystemTime from,
+                                                           core::SystemTime to,
+                                                           core::SystemTime now) {
   std::lock_guard lk(mu_);
   Aggregate out;
   out.series = key;
@@ -129,10 +167,13 @@ core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key,
     const auto& r = row.r;
     detail::RawRow raw;
     raw.ts = row.ts();
-    raw.flags = (r.confirm ? detail::kFlagConfirm : 0) | (r.confirm_pending ? detail::kFlagConfirmPending : 0) |
+    raw.flags = (r.confirm ? detail::kFlagConfirm : 0) |
+                (r.confirm_pending ? detail::kFlagConfirmPending : 0) |
                 (r.in_maintenance ? detail::kFlagMaintenance : 0) |
-                (r.result.success ? detail::kFlagSuccess : 0) | (r.counted_down ? detail::kFlagDown : 0) |
-                (row.superseded ? detail::kFlagSuperseded : 0);
+                (r.result.success ? detail::kFlagSuccess : 0) |
+                (r.counted_down ? detail::kFlagDown : 0) |
+                (row.superseded ? detail::kFlagSuperseded : 0) |
+                (r.result.saturated ? detail::kFlagSaturated : 0);
     raw.reason = static_cast<int>(r.result.failure);
     raw.interval_us = r.interval.count();
     raw.duration_us = r.result.duration.count();
@@ -143,7 +184,8 @@ core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key,
   return out;
 }
 
-core::Result<std::vector<Aggregate>> MemoryResultStore::rangeAggregate(core::SystemTime from, core::SystemTime to,
+core::Result<std::vector<Aggregate>> MemoryResultStore::rangeAggregate(core::SystemTime from,
+                                                                       core::SystemTime to,
                                                                        core::SystemTime now) {
   std::vector<SeriesKey> keys;
   {

@@ -16,7 +16,7 @@ TEST_CASE("the agent endpoints serve /metrics, /healthz, /readyz and /api/v1/che
   agent::status::CheckStateTable table;
   auto spec = testing::makeSpec("acme", "home");
   table.setChecks({spec});
-  table.record(spec->key, testing::passingResult(), false);
+  testing::recordRun(table, spec->key, testing::passingResult(), false);
   agent::status::AgentMetrics metrics(agent::status::BuildInfo{"0.1.0", "7.88.1", "3.0"});
   std::atomic<bool> ready{false};
 

@@ -57,14 +57,14 @@ TEST_CASE("the result JSON redacts secrets in every string and survives invalid 
 
 TEST_CASE("/api/v1/checks JSON lists every check with a redacted URL and null last before a run") {
   agent::status::CheckStateTable table;
-  auto secret = std::make_shared<core::HttpCheckSpec>(*makeSpec("acme", "api"));
-  secret->url = "http://127.0.0.1:1/api?token=hunter2";
+  auto secret = std::make_shared<core::Check>(*makeSpec("acme", "api"));
+  secret->http()->request.url = "http://127.0.0.1:1/api?token=hunter2";
   secret->secrets = {"hunter2"};
   auto idle = makeSpec("acme", "idle");
   table.setChecks({secret, idle});
   auto r = passingResult();
   r.final_url = "http://127.0.0.1:1/api?token=hunter2";
-  table.record(secret->key, r, false);
+  testing::recordRun(table, secret->key, r, false);
 
   const auto text = agent::status::checksJson(table);
   CHECK(text.find("hunter2") == std::string::npos);

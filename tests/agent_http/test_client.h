@@ -1,6 +1,6 @@
 #pragma once
 /// Test-side clients for the agent's HTTP server: libcurl easy over 127.0.0.1, raw POSIX sockets for
-/// malformed input, and a runner for external lint tools (promtool, expo-lint.py).
+/// malformed input, and a runner for external lint tools (promtool).
 
 #include <chrono>
 #include <map>

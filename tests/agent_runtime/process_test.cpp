@@ -16,14 +16,15 @@
 #include <thread>
 
 #include "fake_http_server.h"
+#include "listen_port.h"
 #include "test_helpers.h"
 
 using namespace std::chrono_literals;
 using shopwatch::testing::FakeHttpServer;
-using shopwatch::testing::freeLoopbackPort;
 using shopwatch::testing::httpGet;
 using shopwatch::testing::sampleValue;
 using shopwatch::testing::TempDir;
+using shopwatch::testing::waitForListenPort;
 using shopwatch::testing::waitUntil;
 
 namespace {
@@ -77,9 +78,11 @@ std::string readFile(const std::filesystem::path& p) {
   return s.str();
 }
 
-std::string agentConfig(const FakeHttpServer& shop, const TempDir& dir, std::uint16_t port,
+// The agent binds port 0 and logs the port it got (a port picked up front could be taken by a
+// parallel test before the agent binds it).
+std::string agentConfig(const FakeHttpServer& shop, const TempDir& dir,
                         const std::vector<std::string>& checks) {
-  std::string yaml = "agent:\n  client: acme\n  listen: 127.0.0.1:" + std::to_string(port) +
+  std::string yaml = "agent:\n  client: acme\n  listen: 127.0.0.1:0"
                      "\n  database: " + (dir.path() / "acme.db").string() +
                      "\nshops:\n  - name: shop\n    base_url: " + shop.url("") +
                      "\n    defaults:\n      interval: 1s\n      timeout: 900ms\n      confirm_delay: 200ms\n    checks:\n";
@@ -110,10 +113,13 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
   shop.status("/new", 200, "ok");
   shop.delay("/slow", 30s);  // a run hanging in flight when SIGTERM arrives
   TempDir dir;
-  const auto port = freeLoopbackPort();
-  const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, port, {"home", "slow"}));
+  const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, {"home", "slow"}));
   Child agent({kShopwatch, "run", "-c", cfg.string()}, dir.path() / "agent.log");
+  const auto port =
+      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 8s);
+  INFO("agent log:\n" << readFile(dir.path() / "agent.log"));
+  REQUIRE(port);
+  const std::string base = "http://127.0.0.1:" + std::to_string(*port);
   const bool up = waitUntil(
       [&] { return sampleValue(httpGet(base + "/metrics").body, series("probe_success", "home")) == 1.0; },
       8s);
@@ -121,7 +127,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
   REQUIRE(up);
 
   // A good config: the new check appears, the removed one disappears.
-  dir.write("acme.yaml", agentConfig(shop, dir, port, {"home", "new"}));
+  dir.write("acme.yaml", agentConfig(shop, dir, {"home", "new"}));
   agent.signal(SIGHUP);
   REQUIRE(waitUntil(
       [&] { return sampleValue(httpGet(base + "/metrics").body, series("probe_success", "new")) == 1.0; },
@@ -144,7 +150,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
   CHECK(readFile(dir.path() / "agent.log").find("reload") != std::string::npos);
 
   // SIGTERM with a run hanging in flight: exit 0 within 5 s.
-  dir.write("acme.yaml", agentConfig(shop, dir, port, {"home", "slow"}));
+  dir.write("acme.yaml", agentConfig(shop, dir, {"home", "slow"}));
   agent.signal(SIGHUP);
   REQUIRE(waitUntil([&] { return shop.requestCount("/slow") >= 1; }, 6s));
   const auto begin = std::chrono::steady_clock::now();
@@ -162,21 +168,28 @@ TEST_CASE("a real Prometheus scrapes the agent and reads probe_success back") {
   FakeHttpServer shop;
   shop.status("/home", 200, "ok");
   TempDir dir;
-  const auto agent_port = freeLoopbackPort();
-  const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, agent_port, {"home"}));
+  const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, {"home"}));
   Child agent({kShopwatch, "run", "-c", cfg.string()}, dir.path() / "agent.log");
+  const auto agent_port =
+      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 8s);
+  INFO("agent log:\n" << readFile(dir.path() / "agent.log"));
+  REQUIRE(agent_port);
 
-  const auto prom_port = freeLoopbackPort();
-  const std::string prom = "http://127.0.0.1:" + std::to_string(prom_port);
   const auto prom_cfg = dir.write(
       "prometheus.yml", "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                         "scrape_configs:\n  - job_name: shopwatch\n    static_configs:\n"
-                        "      - targets: ['127.0.0.1:" + std::to_string(agent_port) + "']\n");
+                        "      - targets: ['127.0.0.1:" + std::to_string(*agent_port) + "']\n");
   std::filesystem::create_directories(dir.path() / "tsdb");
   Child server({prometheus, "--config.file=" + prom_cfg.string(),
                 "--storage.tsdb.path=" + (dir.path() / "tsdb").string(),
-                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                "--web.listen-address=127.0.0.1:0"},
                dir.path() / "prometheus.log");
+  // Prometheus, too, binds port 0 and logs the port it got ("Listening on" address=...).
+  const auto prom_port = waitForListenPort(dir.path() / "prometheus.log",
+                                           shopwatch::testing::kPrometheusListenMarker, 20s);
+  INFO("prometheus log:\n" << readFile(dir.path() / "prometheus.log"));
+  REQUIRE(prom_port);
+  const std::string prom = "http://127.0.0.1:" + std::to_string(*prom_port);
   const bool prom_ready = waitUntil([&] { return httpGet(prom + "/-/ready").status == 200; }, 20s);
   INFO("prometheus log:\n" << readFile(dir.path() / "prometheus.log"));
   REQUIRE(prom_ready);

@@ -18,20 +18,20 @@ using shopwatch::agent::runtime::Scheduler;
 using shopwatch::agent::runtime::stableOffset;
 using shopwatch::core::CheckKey;
 using shopwatch::core::FakeClock;
-using shopwatch::core::HttpCheckSpec;
+using shopwatch::core::Check;
 using shopwatch::core::Micros;
 using shopwatch::core::SystemTime;
 
 namespace {
 
-std::shared_ptr<const HttpCheckSpec> makeSpec(const std::string& shop, const std::string& check,
-                                              Micros interval = 60s, bool confirm = true) {
-  auto spec = std::make_shared<HttpCheckSpec>();
+std::shared_ptr<const Check> makeSpec(const std::string& shop, const std::string& check,
+                                      Micros interval = 60s, bool confirm = true) {
+  auto spec = std::make_shared<Check>();
   spec->key = CheckKey{shop, "production", check};
-  spec->url = "http://127.0.0.1:1/" + check;
-  spec->interval = interval;
-  spec->confirm = confirm;
-  spec->confirm_delay = 5s;
+  spec->http()->request.url = "http://127.0.0.1:1/" + check;
+  spec->schedule.interval = interval;
+  spec->schedule.confirm = confirm;
+  spec->schedule.confirm_delay = 5s;
   return spec;
 }
 
@@ -91,7 +91,7 @@ TEST_CASE("a check first runs at its offset slot and then once per interval") {
   CHECK(runs[0].scheduled == first);
   CHECK(runs[0].lag == Micros{0});
   CHECK_FALSE(runs[0].confirm);
-  CHECK(s.complete(spec->key, runs[0].run_id, true, spec->confirm) == std::nullopt);
+  CHECK(s.complete(spec->key, runs[0].run_id, true, spec->schedule.confirm) == std::nullopt);
   CHECK(*s.nextDue() == first + 60s);
 
   clock.set(first + 60s + 250ms);
@@ -113,7 +113,7 @@ TEST_CASE("run ids increase and start at the wall clock in microseconds") {
     for (const auto& r : pollAll(s)) {
       CHECK(r.run_id > last);
       last = r.run_id;
-      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
+      (void)s.complete(r.check->key, r.run_id, true, r.check->schedule.confirm);
     }
   }
   CHECK(s.stats().dispatched == 10);
@@ -135,7 +135,7 @@ TEST_CASE("a slot is skipped, not queued, while the previous run has not finishe
     CHECK(pollAll(s).empty());
   }
   CHECK(s.stats().skipped == 3);
-  (void)s.complete(spec->key, runs[0].run_id, true, spec->confirm);
+  (void)s.complete(spec->key, runs[0].run_id, true, spec->schedule.confirm);
   CHECK_FALSE(s.isBusy(spec->key));
   clock.advance(10s);
   CHECK(pollAll(s).size() == 1);
@@ -150,7 +150,7 @@ TEST_CASE("a failed run schedules a confirm re-check after the confirm delay") {
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
   clock.advance(300ms);
-  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->confirm);
+  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm);
   REQUIRE(confirm_at.has_value());
   CHECK(*confirm_at == clock.now() + 5s);
   CHECK(s.isBusy(spec->key));  // still busy until the confirm finishes
@@ -166,7 +166,7 @@ TEST_CASE("a failed run schedules a confirm re-check after the confirm delay") {
   CHECK(confirms[0].origin_scheduled == runs[0].scheduled);
   CHECK(runs[0].origin_run_id == runs[0].run_id);
   // The confirm's own failure does not schedule another confirm.
-  CHECK(s.complete(spec->key, confirms[0].run_id, false, spec->confirm) == std::nullopt);
+  CHECK(s.complete(spec->key, confirms[0].run_id, false, spec->schedule.confirm) == std::nullopt);
   CHECK_FALSE(s.isBusy(spec->key));
   CHECK(s.stats().confirms == 1);
 }
@@ -179,7 +179,7 @@ TEST_CASE("a failed run of a check without confirm frees the check at once") {
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  CHECK(s.complete(spec->key, runs[0].run_id, false, spec->confirm) == std::nullopt);
+  CHECK(s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm) == std::nullopt);
   CHECK_FALSE(s.isBusy(spec->key));
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("a confirm that outlasts the interval skips the slots it overlaps") {
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm).has_value());
   std::vector<DueRun> seen;
   for (int i = 0; i < 10; ++i) {  // 5 s in 500 ms steps
     clock.advance(500ms);
@@ -219,7 +219,7 @@ TEST_CASE("a scheduler late by several intervals serves one run and drops the ba
 TEST_CASE("lag is the dispatch time minus the scheduled time") {
   FakeClock clock;
   Scheduler s(clock);
-  std::vector<std::shared_ptr<const HttpCheckSpec>> specs;
+  std::vector<std::shared_ptr<const Check>> specs;
   for (int i = 0; i < 50; ++i) specs.push_back(makeSpec("acme", "c" + std::to_string(i), 10s));
   s.setChecks(specs);
   clock.advance(10s);
@@ -245,7 +245,7 @@ TEST_CASE("setChecks keeps staying checks' state, adds new ones and forgets remo
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 2);
   std::map<std::string, std::uint64_t> ids;
-  for (const auto& r : runs) ids[r.spec->key.check] = r.run_id;
+  for (const auto& r : runs) ids[r.check->key.check] = r.run_id;
 
   auto keep2 = makeSpec("acme", "keep", 10s);  // same identity, new spec object
   auto added = makeSpec("acme", "added", 10s);
@@ -258,17 +258,17 @@ TEST_CASE("setChecks keeps staying checks' state, adds new ones and forgets remo
   CHECK(s.stats().in_flight == 1);
 
   // A completion of the removed check is ignored; the staying check's completion still counts.
-  CHECK(s.complete(gone->key, ids["gone"], false, gone->confirm) == std::nullopt);
-  (void)s.complete(keep->key, ids["keep"], true, keep->confirm);
+  CHECK(s.complete(gone->key, ids["gone"], false, gone->schedule.confirm) == std::nullopt);
+  (void)s.complete(keep->key, ids["keep"], true, keep->schedule.confirm);
   CHECK_FALSE(s.isBusy(keep->key));
 
   clock.advance(10s);
   runs = pollAll(s);
   std::set<std::string> names;
-  for (const auto& r : runs) names.insert(r.spec->key.check);
+  for (const auto& r : runs) names.insert(r.check->key.check);
   CHECK(names == std::set<std::string>{"keep", "added"});
   for (const auto& r : runs) {
-    if (r.spec->key.check == "keep") CHECK(r.spec == keep2);  // runs use the new spec
+    if (r.check->key.check == "keep") CHECK(r.check == keep2);  // runs use the new spec
   }
 }
 
@@ -286,7 +286,7 @@ TEST_CASE("a changed interval re-plans the check's next slot") {
 TEST_CASE("ten thousand checks are scheduled in due order within one interval") {
   FakeClock clock;
   Scheduler s(clock);
-  std::vector<std::shared_ptr<const HttpCheckSpec>> specs;
+  std::vector<std::shared_ptr<const Check>> specs;
   for (int i = 0; i < 10000; ++i) specs.push_back(makeSpec("big", "c" + std::to_string(i), 1s));
   s.setChecks(specs);
   std::set<std::string> ran;
@@ -294,9 +294,9 @@ TEST_CASE("ten thousand checks are scheduled in due order within one interval") 
   for (int step = 0; step < 100; ++step) {
     clock.advance(10ms);
     s.poll([&](DueRun r) {
-      ran.insert(r.spec->key.check);
+      ran.insert(r.check->key.check);
       if (r.lag >= Micros{10ms}) ++late;
-      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
+      (void)s.complete(r.check->key, r.run_id, true, r.check->schedule.confirm);
     });
   }
   CHECK(ran.size() == 10000);
@@ -311,7 +311,7 @@ TEST_CASE("a wall clock stepping back by an hour re-plans every check from the n
   auto b = makeSpec("acme", "cart", 10s);
   s.setChecks({a, b});
   clock.advance(10s);
-  for (const auto& r : pollAll(s)) (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
+  for (const auto& r : pollAll(s)) (void)s.complete(r.check->key, r.run_id, true, r.check->schedule.confirm);
   REQUIRE(s.stats().dispatched == 2);
 
   const SystemTime back = clock.now() - 1h;
@@ -320,10 +320,10 @@ TEST_CASE("a wall clock stepping back by an hour re-plans every check from the n
   for (int i = 0; i <= 20; ++i) {
     if (i > 0) clock.advance(500ms);
     for (const auto& r : pollAll(s)) {
-      ran.insert(r.spec->key.check);
+      ran.insert(r.check->key.check);
       CHECK(r.scheduled >= back);
-      CHECK(r.scheduled == nextSlotAtOrAfter(back, 10s, stableOffset(r.spec->key, 10s)));
-      (void)s.complete(r.spec->key, r.run_id, true, r.spec->confirm);
+      CHECK(r.scheduled == nextSlotAtOrAfter(back, 10s, stableOffset(r.check->key, 10s)));
+      (void)s.complete(r.check->key, r.run_id, true, r.check->schedule.confirm);
     }
   }
   // Both checks ran within one interval of the new now, not an hour later.
@@ -342,7 +342,7 @@ TEST_CASE("a pending confirm moves back with the wall clock instead of waiting o
   clock.set(*s.nextDue());
   auto runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm).has_value());
   clock.advance(1s);
   CHECK(pollAll(s).empty());
   clock.set(clock.now() - 30min);
@@ -379,7 +379,7 @@ TEST_CASE("a confirm scheduled right after a backward clock step waits its full 
   REQUIRE(runs.size() == 1);
   // The clock steps back while the run is in flight; complete() sees the new time before any poll.
   clock.set(clock.now() - 30min);
-  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->confirm);
+  const auto confirm_at = s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm);
   REQUIRE(confirm_at.has_value());
   CHECK(*confirm_at == clock.now() + 5s);
   CHECK(pollAll(s).empty());  // the next poll must not take the step for new and pull the confirm in
@@ -403,14 +403,14 @@ TEST_CASE("whether a failed run gets a confirm follows the spec it was dispatche
   REQUIRE(runs.size() == 1);
   // A reload turns confirm off while the run is in flight: the run's spec still decides.
   s.setChecks({makeSpec("acme", "checkout", 60s, false)});
-  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].spec->confirm).has_value());
+  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].check->schedule.confirm).has_value());
   CHECK(s.isBusy(with_confirm->key));
   clock.advance(5s);
   auto confirms = pollAll(s);
   REQUIRE(confirms.size() == 1);
   CHECK(confirms[0].confirm);
-  CHECK_FALSE(confirms[0].spec->confirm);  // the re-check itself runs with the reloaded spec
-  CHECK(s.complete(with_confirm->key, confirms[0].run_id, false, confirms[0].spec->confirm) ==
+  CHECK_FALSE(confirms[0].check->schedule.confirm);  // the re-check itself runs with the reloaded spec
+  CHECK(s.complete(with_confirm->key, confirms[0].run_id, false, confirms[0].check->schedule.confirm) ==
         std::nullopt);
   CHECK_FALSE(s.isBusy(with_confirm->key));
 
@@ -418,9 +418,9 @@ TEST_CASE("whether a failed run gets a confirm follows the spec it was dispatche
   clock.set(*s.nextDue());
   runs = pollAll(s);
   REQUIRE(runs.size() == 1);
-  REQUIRE_FALSE(runs[0].spec->confirm);
+  REQUIRE_FALSE(runs[0].check->schedule.confirm);
   s.setChecks({makeSpec("acme", "checkout", 60s, true)});
-  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].spec->confirm) == std::nullopt);
+  CHECK(s.complete(with_confirm->key, runs[0].run_id, false, runs[0].check->schedule.confirm) == std::nullopt);
   CHECK_FALSE(s.isBusy(with_confirm->key));
 }
 
@@ -471,7 +471,7 @@ TEST_CASE("a backward clock step is logged without holding the scheduler's mutex
   spdlog::set_default_logger(logger);
   // Stepped back, noticed first by complete() (engine thread: must not log), then by poll().
   clock.set(clock.now() - 1h);
-  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->confirm).has_value());
+  REQUIRE(s.complete(spec->key, runs[0].run_id, false, spec->schedule.confirm).has_value());
   const std::size_t after_complete = sink->mutex_free.size();
   (void)pollAll(s);
   const std::size_t after_poll = sink->mutex_free.size();

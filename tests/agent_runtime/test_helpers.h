@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for the agent runtime's end-to-end tests: HTTP GET over libcurl (127.0.0.1 only), temp
-// dirs, free ports, polling with a deadline, running external programs.
+// dirs, polling with a deadline, running external programs.
 
 #include <chrono>
 #include <cstdint>
@@ -33,9 +33,6 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
-
-/// A loopback TCP port that was free a moment ago.
-std::uint16_t freeLoopbackPort();
 
 /// Polls `pred` every 50 ms until it holds or `timeout` passes. (Real processes and sockets: there is
 /// no clock to fake here.)

@@ -1,24 +1,27 @@
 #include <catch2/catch.hpp>
 
+#include "shopwatch/core/text.h"
+
 #include <string>
 #include <vector>
 
+#include "shopwatch/agent/runtime/run_fanout.h"
 #include "shopwatch/agent/runtime/transition_log.h"
 
 using shopwatch::agent::runtime::kMaxStoredMessageBytes;
 using shopwatch::agent::runtime::slimForStore;
 using shopwatch::agent::runtime::TransitionLevel;
 using shopwatch::agent::runtime::TransitionLog;
-using shopwatch::agent::runtime::truncateUtf8;
+using shopwatch::core::truncateUtf8;
 using shopwatch::core::CheckKey;
 using shopwatch::core::FailureReason;
-using shopwatch::core::HttpCheckSpec;
+using shopwatch::core::Check;
 using shopwatch::core::ProbeResult;
 
 namespace {
 
-HttpCheckSpec spec(const std::string& check, std::vector<std::string> secrets = {}) {
-  HttpCheckSpec s;
+Check spec(const std::string& check, std::vector<std::string> secrets = {}) {
+  Check s;
   s.key = CheckKey{"acme", "production", check};
   s.secrets = std::move(secrets);
   return s;

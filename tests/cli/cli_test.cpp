@@ -122,3 +122,48 @@ TEST_CASE("check-config accepts the issue's example and reports errors as FILE:L
 
   CHECK(runShopwatch("check-config -c /nonexistent/shopwatch.yaml").code == 1);
 }
+
+TEST_CASE("check-config -v prints each check's effective values and where they come from") {
+  auto cfg = writeTemp("verbose.yaml",
+                       "agent:\n  client: acme\nshops:\n  - name: acme\n    base_url: http://127.0.0.1:1\n"
+                       "    defaults: { method: HEAD }\n    checks:\n      - name: home\n        url: /\n"
+                       "        interval: 5s\n");
+  for (const char* flag : {"-v", "--verbose"}) {
+    INFO(flag);
+    auto o = runShopwatch("check-config -c " + cfg.string() + " " + flag);
+    INFO(o.out);
+    REQUIRE(o.code == 0);
+    CHECK(o.out.find(": ok (client acme, 1 shop, 1 check)") != std::string::npos);
+    CHECK(o.out.find("acme/production/home\n") != std::string::npos);
+    for (const char* line : {"  url               http://127.0.0.1:1/ (set)\n",
+                             "  method            HEAD (from defaults)\n",
+                             "  interval          5s (set)\n",
+                             "  timeout           5s (derived from interval)\n",
+                             "  confirm           true (default)\n",
+                             "  confirm_delay     2500ms (derived from interval)\n",
+                             "  max_body          10MiB (default)\n",
+                             "  follow_redirects  true (default)\n",
+                             "  expect.status     200-299 (default)\n"}) {
+      CHECK(o.out.find(line) != std::string::npos);
+    }
+  }
+  // Without -v only the one-line result.
+  auto quiet = runShopwatch("check-config -c " + cfg.string());
+  CHECK(quiet.code == 0);
+  CHECK(quiet.out.find("timeout") == std::string::npos);
+}
+
+TEST_CASE("check-config rejects a listen host name with the message run would give") {
+  auto bad = writeTemp("listen-name.yaml", "agent:\n  client: acme\n  listen: monitor.local:9834\n");
+  auto o = runShopwatch("check-config -c " + bad.string(), true);
+  CHECK(o.code == 1);
+  CHECK(o.out.find(bad.string() + ":3:11: agent.listen: invalid listen address `monitor.local:9834`: "
+                                  "`monitor.local` is not an IP address (host names are not resolved") !=
+        std::string::npos);
+
+  for (const char* listen : {"localhost:9834", "'[::1]:9834'"}) {
+    auto ok = writeTemp("listen-ok.yaml", std::string("agent:\n  client: acme\n  listen: ") + listen + "\n");
+    INFO(listen);
+    CHECK(runShopwatch("check-config -c " + ok.string()).code == 0);
+  }
+}

@@ -23,7 +23,16 @@ std::string readDocumentedExample() {
 }
 const std::string kDocumentedExample = readDocumentedExample();
 
-const core::HttpCheckSpec& onlyCheck(const LoadResult& result) {
+const core::HttpRequest& request(const core::Check& check) {
+  REQUIRE(check.http());
+  return check.http()->request;
+}
+const core::Expectations& expect(const core::Check& check) {
+  REQUIRE(check.http());
+  return check.http()->expect;
+}
+
+const core::Check& onlyCheck(const LoadResult& result) {
   REQUIRE(result.config);
   REQUIRE(result.config->checks.size() == 1);
   return *result.config->checks.front();
@@ -52,19 +61,19 @@ TEST_CASE("the documented example config loads and yields the promised check") {
 
   const auto& spec = onlyCheck(result);
   CHECK(spec.key == core::CheckKey{"acme", "production", "home"});
-  CHECK(spec.url == "https://shop.acme.example/");
-  CHECK(spec.method == "GET");
-  CHECK(spec.interval == 30s);
-  CHECK(spec.timeout == 5s);
-  CHECK(spec.user_agent == "shopwatch (agency monitoring)");
-  CHECK(spec.expect.status == std::vector<std::pair<int, int>>{{200, 200}});
-  CHECK(spec.expect.body_contains == std::optional<std::string>("Warenkorb"));
-  CHECK(spec.expect.max_duration == std::optional<core::Micros>(1500ms));
+  CHECK(request(spec).url == "https://shop.acme.example/");
+  CHECK(request(spec).method == "GET");
+  CHECK(spec.schedule.interval == 30s);
+  CHECK(spec.schedule.timeout == 5s);
+  CHECK(request(spec).user_agent == "shopwatch (agency monitoring)");
+  CHECK(expect(spec).status == std::vector<std::pair<int, int>>{{200, 200}});
+  CHECK(expect(spec).body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(expect(spec).max_duration == std::optional<core::Micros>(1500ms));
   CHECK(spec.per_host_limit == 4);
-  CHECK(spec.confirm);
-  CHECK(spec.confirm_delay == 5s);
-  CHECK(spec.max_redirects == 10);
-  CHECK(spec.max_body == 10ull * 1024 * 1024);
+  CHECK(spec.schedule.confirm);
+  CHECK(spec.schedule.confirm_delay == 5s);
+  CHECK(request(spec).max_redirects == 10);
+  CHECK(request(spec).max_body == 10ull * 1024 * 1024);
   CHECK(spec.secrets.empty());
   CHECK(config.secrets.empty());
 }
@@ -135,62 +144,63 @@ shops:
 
   const auto& s = *config.checks[0];
   CHECK(s.key == core::CheckKey{"acme", "staging", "api.cart_v2"});
-  CHECK(s.url == "https://staging.acme.example/de/api/cart?x=1");
-  CHECK(s.method == "POST");
-  CHECK(s.headers == std::vector<std::pair<std::string, std::string>>{
-                         {"X-Shop", "acme"}, {"Accept", "application/json"}});
-  CHECK(s.body == R"({"sku": "A-1"})");
-  REQUIRE(s.basic_auth);
-  CHECK(s.basic_auth->user == "monitor");
-  CHECK(s.basic_auth->password == "pw-123");
-  CHECK_FALSE(s.bearer_token);
-  CHECK(s.proxy == "socks5h://127.0.0.1:1080");
-  CHECK(s.resolve == std::vector<std::pair<std::string, std::string>>{
-                         {"staging.acme.example", "127.0.0.1"}, {"cdn.acme.example", "::1"}});
-  CHECK(s.ip_version == core::IpVersion::V6);
-  CHECK(s.user_agent == "probe/1");
-  CHECK_FALSE(s.follow_redirects);
-  CHECK(s.max_redirects == 3);
-  CHECK_FALSE(s.tls.verify);
-  CHECK(s.tls.server_name == "shop.internal");
-  CHECK(s.max_body == 64 * 1024);
-  CHECK_FALSE(s.confirm);
-  CHECK(s.confirm_delay == 2s);
+  CHECK(request(s).url == "https://staging.acme.example/de/api/cart?x=1");
+  CHECK(request(s).method == "POST");
+  CHECK(request(s).headers == std::vector<std::pair<std::string, std::string>>{
+                                  {"X-Shop", "acme"}, {"Accept", "application/json"}});
+  CHECK(request(s).body == R"({"sku": "A-1"})");
+  REQUIRE(request(s).basic_auth);
+  CHECK(request(s).basic_auth->user == "monitor");
+  CHECK(request(s).basic_auth->password == "pw-123");
+  CHECK_FALSE(request(s).bearer_token);
+  CHECK(request(s).proxy == "socks5h://127.0.0.1:1080");
+  CHECK(request(s).resolve ==
+        std::vector<std::pair<std::string, std::string>>{{"staging.acme.example", "127.0.0.1"},
+                                                         {"cdn.acme.example", "::1"}});
+  CHECK(request(s).ip_version == core::IpVersion::V6);
+  CHECK(request(s).user_agent == "probe/1");
+  CHECK_FALSE(request(s).follow_redirects);
+  CHECK(request(s).max_redirects == 3);
+  CHECK_FALSE(request(s).tls.verify);
+  CHECK(request(s).tls.server_name == "shop.internal");
+  CHECK(request(s).max_body == 64 * 1024);
+  CHECK_FALSE(s.schedule.confirm);
+  CHECK(s.schedule.confirm_delay == 2s);
   CHECK(s.histogram);
-  CHECK(s.interval == 5min);
-  CHECK(s.timeout == 20s);
+  CHECK(s.schedule.interval == 5min);
+  CHECK(s.schedule.timeout == 20s);
   CHECK(s.per_host_limit == 2);
-  CHECK(s.expect.status == std::vector<std::pair<int, int>>{{200, 299}, {304, 304}, {400, 404}});
-  CHECK(s.expect.body_contains == std::optional<std::string>("total"));
-  CHECK(s.expect.body_not_contains == std::optional<std::string>("Fehler"));
-  CHECK(s.expect.body_regex == std::optional<std::string>(R"("total":\s*\d+)"));
-  CHECK(s.expect.headers == std::vector<std::pair<std::string, std::string>>{
-                                {"Content-Type", "^application/json"}, {"X-Cache", "HIT|MISS"}});
-  CHECK(s.expect.max_duration == std::optional<core::Micros>(2s));
-  REQUIRE(s.expect.json.size() == 8);
+  CHECK(expect(s).status == std::vector<std::pair<int, int>>{{200, 299}, {304, 304}, {400, 404}});
+  CHECK(expect(s).body_contains == std::optional<std::string>("total"));
+  CHECK(expect(s).body_not_contains == std::optional<std::string>("Fehler"));
+  CHECK(expect(s).body_regex == std::optional<std::string>(R"("total":\s*\d+)"));
+  CHECK(expect(s).headers == std::vector<std::pair<std::string, std::string>>{
+                                 {"Content-Type", "^application/json"}, {"X-Cache", "HIT|MISS"}});
+  CHECK(expect(s).max_duration == std::optional<core::Micros>(2s));
+  REQUIRE(expect(s).json.size() == 8);
   using Op = core::JsonExpectation::Op;
-  CHECK(s.expect.json[0].path == "/cart/currency");
-  CHECK(s.expect.json[0].op == Op::Equals);
-  CHECK(s.expect.json[0].value == "\"EUR\"");
-  CHECK(s.expect.json[1].value == "3");
-  CHECK(s.expect.json[2].value == "true");
-  CHECK(s.expect.json[3].value == "\"3\"");
-  CHECK(s.expect.json[4].op == Op::OneOf);
-  CHECK(s.expect.json[4].values == std::vector<std::string>{"\"open\"", "\"closed\"", "1"});
-  CHECK(s.expect.json[5].op == Op::Exists);
-  CHECK_FALSE(s.expect.json[5].exists);
-  CHECK(s.expect.json[6].op == Op::Gt);
-  CHECK(s.expect.json[6].number == Approx(10.5));
-  CHECK(s.expect.json[7].op == Op::Lt);
-  CHECK(s.expect.json[7].number == Approx(1000));
+  CHECK(expect(s).json[0].path == "/cart/currency");
+  CHECK(expect(s).json[0].op == Op::Equals);
+  CHECK(expect(s).json[0].value == "\"EUR\"");
+  CHECK(expect(s).json[1].value == "3");
+  CHECK(expect(s).json[2].value == "true");
+  CHECK(expect(s).json[3].value == "\"3\"");
+  CHECK(expect(s).json[4].op == Op::OneOf);
+  CHECK(expect(s).json[4].values == std::vector<std::string>{"\"open\"", "\"closed\"", "1"});
+  CHECK(expect(s).json[5].op == Op::Exists);
+  CHECK_FALSE(expect(s).json[5].exists);
+  CHECK(expect(s).json[6].op == Op::Gt);
+  CHECK(expect(s).json[6].number == Approx(10.5));
+  CHECK(expect(s).json[7].op == Op::Lt);
+  CHECK(expect(s).json[7].number == Approx(1000));
   CHECK(s.secrets == std::vector<std::string>{"pw-123"});
 
   const auto& b = *config.checks[1];
-  CHECK(b.url == "http://127.0.0.1:8080/health");
-  CHECK(b.bearer_token == std::optional<std::string>("tok-456"));
-  CHECK_FALSE(b.basic_auth);
-  CHECK(b.ip_version == core::IpVersion::V4);
-  CHECK(b.expect.status.empty());
+  CHECK(request(b).url == "http://127.0.0.1:8080/health");
+  CHECK(request(b).bearer_token == std::optional<std::string>("tok-456"));
+  CHECK_FALSE(request(b).basic_auth);
+  CHECK(request(b).ip_version == core::IpVersion::V4);
+  CHECK(expect(b).status.empty());
   CHECK(b.secrets == std::vector<std::string>{"tok-456"});
   CHECK(config.secrets == std::vector<std::string>{"pw-123", "tok-456"});
 }
@@ -228,36 +238,37 @@ shops:
   REQUIRE(result.config);
   REQUIRE(result.config->checks.size() == 2);
   const auto& a = *result.config->checks[0];
-  CHECK(a.url == "http://127.0.0.1:8080/a");
-  CHECK(a.interval == 2min);
-  CHECK(a.timeout == 15s);
-  CHECK(a.method == "HEAD");
-  CHECK(a.headers == std::vector<std::pair<std::string, std::string>>{{"X-Agency", "shopwatch"},
-                                                                      {"Accept", "*/*"}});
-  CHECK(a.resolve ==
+  CHECK(request(a).url == "http://127.0.0.1:8080/a");
+  CHECK(a.schedule.interval == 2min);
+  CHECK(a.schedule.timeout == 15s);
+  CHECK(request(a).method == "HEAD");
+  CHECK(request(a).headers == std::vector<std::pair<std::string, std::string>>{
+                                  {"X-Agency", "shopwatch"}, {"Accept", "*/*"}});
+  CHECK(request(a).resolve ==
         std::vector<std::pair<std::string, std::string>>{{"shop.example", "127.0.0.1"}});
-  CHECK_FALSE(a.tls.verify);
-  CHECK(a.tls.server_name == "a.example");
-  CHECK(a.bearer_token == std::optional<std::string>("t0k"));
-  CHECK(a.expect.status == std::vector<std::pair<int, int>>{{300, 399}});
-  CHECK(a.expect.body_contains == std::optional<std::string>("Warenkorb"));
-  CHECK(a.expect.headers == std::vector<std::pair<std::string, std::string>>{{"Server", "nginx"}});
+  CHECK_FALSE(request(a).tls.verify);
+  CHECK(request(a).tls.server_name == "a.example");
+  CHECK(request(a).bearer_token == std::optional<std::string>("t0k"));
+  CHECK(expect(a).status == std::vector<std::pair<int, int>>{{300, 399}});
+  CHECK(expect(a).body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(expect(a).headers == std::vector<std::pair<std::string, std::string>>{{"Server", "nginx"}});
 
   const auto& b = *result.config->checks[1];
-  CHECK(b.interval == 2min);
-  CHECK(b.timeout == 1s);
-  CHECK(b.method == "GET");
+  CHECK(b.schedule.interval == 2min);
+  CHECK(b.schedule.timeout == 1s);
+  CHECK(request(b).method == "GET");
   // Header names compare case-insensitively: `accept` replaces the default `Accept` in place.
-  CHECK(b.headers == std::vector<std::pair<std::string, std::string>>{
-                         {"X-Agency", "shopwatch"}, {"Accept", "text/html"}, {"X-Extra", "1"}});
-  CHECK_FALSE(b.tls.verify);
-  CHECK(b.tls.server_name == "b.example");
-  CHECK_FALSE(b.bearer_token);
-  REQUIRE(b.basic_auth);
-  CHECK(b.basic_auth->password == "pAss");
-  CHECK(b.expect.status == std::vector<std::pair<int, int>>{{200, 200}});
-  CHECK(b.expect.body_contains == std::optional<std::string>("Warenkorb"));
-  CHECK(b.expect.headers ==
+  CHECK(request(b).headers ==
+        std::vector<std::pair<std::string, std::string>>{
+            {"X-Agency", "shopwatch"}, {"Accept", "text/html"}, {"X-Extra", "1"}});
+  CHECK_FALSE(request(b).tls.verify);
+  CHECK(request(b).tls.server_name == "b.example");
+  CHECK_FALSE(request(b).bearer_token);
+  REQUIRE(request(b).basic_auth);
+  CHECK(request(b).basic_auth->password == "pAss");
+  CHECK(expect(b).status == std::vector<std::pair<int, int>>{{200, 200}});
+  CHECK(expect(b).body_contains == std::optional<std::string>("Warenkorb"));
+  CHECK(expect(b).headers ==
         std::vector<std::pair<std::string, std::string>>{{"Server", "nginx"}, {"X-Cache", "HIT"}});
 }
 
@@ -281,13 +292,13 @@ shops:
                                                  {"PROXY_PW", "pr0xy"}}));
   INFO(allErrors(result));
   const auto& spec = onlyCheck(result);
-  CHECK(spec.url == "https://shop.example/api?key=k3y&v=${journey_var}");
-  CHECK(spec.headers[0].second == "k3y");
-  CHECK(spec.body == "token=b0dy");
-  CHECK(spec.proxy == "http://user:pr0xy@127.0.0.1:3128");
+  CHECK(request(spec).url == "https://shop.example/api?key=k3y&v=${journey_var}");
+  CHECK(request(spec).headers[0].second == "k3y");
+  CHECK(request(spec).body == "token=b0dy");
+  CHECK(request(spec).proxy == "http://user:pr0xy@127.0.0.1:3128");
   CHECK(spec.secrets == std::vector<std::string>{"shop.example", "k3y", "b0dy", "pr0xy"});
   CHECK(result.config->secrets == spec.secrets);
-  CHECK(core::redact(spec.url, result.config->secrets) ==
+  CHECK(core::redact(request(spec).url, result.config->secrets) ==
         "https://<redacted>/api?key=<redacted>&v=${journey_var}");
 }
 
@@ -313,9 +324,9 @@ shops:
   REQUIRE(result.config);
   CHECK(result.config->source == config_path);
   REQUIRE(result.config->checks.size() == 2);
-  CHECK(result.config->checks[0]->basic_auth->password == "s3cret");
+  CHECK(request(*result.config->checks[0]).basic_auth->password == "s3cret");
   // A relative path is taken relative to the config file's directory.
-  CHECK(result.config->checks[1]->bearer_token == std::optional<std::string>("tok"));
+  CHECK(request(*result.config->checks[1]).bearer_token == std::optional<std::string>("tok"));
   CHECK(result.config->secrets == std::vector<std::string>{"s3cret", "tok"});
 }
 
@@ -344,16 +355,16 @@ TEST_CASE("status accepts a single code, a class string and a range") {
             status + "}}\n",
         "st.yaml", optionsWithEnv());
   };
-  CHECK(onlyCheck(load("204")).expect.status == std::vector<std::pair<int, int>>{{204, 204}});
-  CHECK(onlyCheck(load("\"5xx\"")).expect.status == std::vector<std::pair<int, int>>{{500, 599}});
-  CHECK(onlyCheck(load("[\"200-204\", 301]")).expect.status ==
+  CHECK(expect(onlyCheck(load("204"))).status == std::vector<std::pair<int, int>>{{204, 204}});
+  CHECK(expect(onlyCheck(load("\"5xx\""))).status == std::vector<std::pair<int, int>>{{500, 599}});
+  CHECK(expect(onlyCheck(load("[\"200-204\", 301]"))).status ==
         std::vector<std::pair<int, int>>{{200, 204}, {301, 301}});
   CHECK_FALSE(load("[999]").config);
   CHECK_FALSE(load("\"6xx\"").config);
   CHECK_FALSE(load("[]").config);
 }
 
-TEST_CASE("listen accepts IPv4, bracketed IPv6 and host names with a port") {
+TEST_CASE("listen accepts IPv4, bracketed IPv6 and localhost with a port") {
   auto listen = [](const std::string& value) {
     return loadConfigString("agent: {client: a, listen: '" + value + "'}\n", "l.yaml",
                             optionsWithEnv());

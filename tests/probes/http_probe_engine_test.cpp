@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "fake_http_server.h"
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "assertions.h"
+#include "probe_test_support.h"
 #include "shopwatch/probes/http_probe_engine.h"
 
 using namespace std::chrono_literals;
 using shopwatch::core::FailureReason;
-using shopwatch::core::HttpCheckSpec;
+using shopwatch::core::Check;
 using shopwatch::core::ProbeResult;
 using shopwatch::probes::EngineOptions;
 using shopwatch::probes::HttpProbeEngine;
@@ -27,20 +28,11 @@ using shopwatch::probes::probeOnce;
 using shopwatch::testing::FakeHttpServer;
 using shopwatch::testing::FakeRequest;
 using shopwatch::testing::FakeResponse;
+using shopwatch::probes::test::Collector;
+using shopwatch::probes::test::setTimeout;
+using shopwatch::probes::test::specFor;
 
 namespace {
-
-// curl_global_init belongs to main(); this test binary's "main" is Catch2's, so it happens here once.
-const bool kCurlReady = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-
-HttpCheckSpec specFor(const std::string& url) {
-  REQUIRE(kCurlReady);
-  HttpCheckSpec spec;
-  spec.key = {"shop", "production", "check"};
-  spec.url = url;
-  spec.timeout = 5s;
-  return spec;
-}
 
 std::string reasonOf(const ProbeResult& r) { return std::string(shopwatch::core::toString(r.failure)); }
 
@@ -80,25 +72,6 @@ std::string writeTempFile(const std::string& name, const std::string& content) {
   return path.string();
 }
 
-// Collects completions from an engine.
-struct Collector {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<ProbeResult> results;
-
-  HttpProbeEngine::Completion callback() {
-    return [this](ProbeResult r) {
-      std::lock_guard lock(mu);
-      results.push_back(std::move(r));
-      cv.notify_all();
-    };
-  }
-  bool waitFor(std::size_t n, std::chrono::seconds limit) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, limit, [&] { return results.size() >= n; });
-  }
-};
-
 }  // namespace
 
 TEST_CASE("a 200 answer passes and fills every field of the result", "[probes]") {
@@ -137,7 +110,7 @@ TEST_CASE("every run uses a fresh connection", "[probes]") {
   server.status("/", 200, "ok");
   HttpProbeEngine engine;
   Collector c;
-  auto spec = std::make_shared<const HttpCheckSpec>(specFor(server.url("/")));
+  auto spec = std::make_shared<const Check>(specFor(server.url("/")));
   for (int i = 0; i < 5; ++i) engine.submit(spec, c.callback());
   REQUIRE(c.waitFor(5, 20s));
   CHECK(server.connectionCount() == 5);
@@ -154,11 +127,11 @@ TEST_CASE("a status outside the expected set fails with http_status", "[probes]"
   CHECK(r.status_code == 503);
 
   auto spec = specFor(server.url("/down"));
-  spec.expect.status = {{200, 200}, {301, 302}};
+  spec.http()->expect.status = {{200, 200}, {301, 302}};
   r = probeOnce(spec);
   CHECK(r.message == "status 503 not in [200, 301-302]");
 
-  spec.expect.status = {{500, 599}};
+  spec.http()->expect.status = {{500, 599}};
   CHECK(probeOnce(spec).success);
 }
 
@@ -189,7 +162,7 @@ TEST_CASE("a resolve override wins over the injected resolver", "[probes]") {
   auto resolver = std::make_shared<TableResolver>(std::map<std::string, std::string>{});
   options.resolver = resolver;
   auto spec = specFor(server.urlWithHost("pinned.test", "/"));
-  spec.resolve = {{"pinned.test", "127.0.0.1"}};
+  spec.http()->request.resolve = {{"pinned.test", "127.0.0.1"}};
   auto r = probeOnce(spec, options);
   INFO(r.message);
   CHECK(r.success);
@@ -209,7 +182,7 @@ TEST_CASE("a server slower than the timeout fails with timeout", "[probes]") {
   FakeHttpServer server;
   server.delay("/slow", 3000ms, FakeResponse{200, {}, "late"});
   auto spec = specFor(server.url("/slow"));
-  spec.timeout = 300ms;
+  setTimeout(spec, 300ms);
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "timeout");
   CHECK(r.message.find("timed out after 300ms waiting for the response") != std::string::npos);
@@ -239,7 +212,7 @@ TEST_CASE("an expired certificate fails tls and reports an expiry in the past", 
   FakeHttpServer server(so);
   server.status("/", 200, "ok");
   auto spec = specFor(server.url("/"));
-  spec.tls.ca_file = writeTempFile("expired.pem", server.certificate().cert_pem);
+  spec.http()->request.tls.ca_file = writeTempFile("expired.pem", server.certificate().cert_pem);
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "tls");
   CHECK(r.message.find("expired") != std::string::npos);
@@ -253,7 +226,7 @@ TEST_CASE("verification off passes against a self-signed certificate", "[probes]
   FakeHttpServer server(so);
   server.status("/", 200, "ok");
   auto spec = specFor(server.url("/"));
-  spec.tls.verify = false;
+  spec.http()->request.tls.verify = false;
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -270,7 +243,7 @@ TEST_CASE("a certificate issued by a CA in ca_file passes, also under a server_n
   FakeHttpServer server(so);
   server.status("/", 200, "ok");
   auto spec = specFor(server.url("/"));
-  spec.tls.ca_file = writeTempFile("ca.pem", ca.ca().cert_pem);
+  spec.http()->request.tls.ca_file = writeTempFile("ca.pem", ca.ca().cert_pem);
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -278,13 +251,13 @@ TEST_CASE("a certificate issued by a CA in ca_file passes, also under a server_n
   REQUIRE(r.cert_not_after.has_value());
   CHECK(*r.cert_not_after > shopwatch::core::SystemClock::instance().now() + 200h);
 
-  spec.tls.server_name = "shop.test";
+  spec.http()->request.tls.server_name = "shop.test";
   r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
   CHECK(server.requests().back().headers.at("host").starts_with("shop.test"));
 
-  spec.tls.server_name = "other.test";
+  spec.http()->request.tls.server_name = "other.test";
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "tls");
 }
@@ -293,23 +266,23 @@ TEST_CASE("body_contains and body_not_contains are checked with clear messages",
   FakeHttpServer server;
   server.status("/", 200, "<p>Ihr Warenkorb ist leer</p>");
   auto spec = specFor(server.url("/"));
-  spec.expect.body_contains = "Warenkorb";
+  spec.http()->expect.body_contains = "Warenkorb";
   auto r = probeOnce(spec);
   CHECK(r.success);
   REQUIRE(findAssertion(r, "body_contains"));
   CHECK(findAssertion(r, "body_contains")->detail == "found at offset 7");
 
-  spec.expect.body_contains = "Kasse";
+  spec.http()->expect.body_contains = "Kasse";
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "body does not contain \"Kasse\"");
 
-  spec.expect.body_contains.reset();
-  spec.expect.body_not_contains = "leer";
+  spec.http()->expect.body_contains.reset();
+  spec.http()->expect.body_not_contains = "leer";
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "body contains \"leer\" at offset 21");
-  spec.expect.body_not_contains = "Fehler";
+  spec.http()->expect.body_not_contains = "Fehler";
   CHECK(probeOnce(spec).success);
 }
 
@@ -317,15 +290,15 @@ TEST_CASE("body_regex uses a partial RE2 match", "[probes]") {
   FakeHttpServer server;
   server.status("/", 200, "total: 42.50 EUR");
   auto spec = specFor(server.url("/"));
-  spec.expect.body_regex = R"(\d+\.\d{2} EUR)";
+  spec.http()->expect.body_regex = R"(\d+\.\d{2} EUR)";
   auto r = probeOnce(spec);
   CHECK(r.success);
   CHECK(findAssertion(r, "body_regex")->detail == "matched \"42.50 EUR\"");
-  spec.expect.body_regex = "^EUR";
+  spec.http()->expect.body_regex = "^EUR";
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "body does not match /^EUR/");
-  spec.expect.body_regex = "(unclosed";
+  spec.http()->expect.body_regex = "(unclosed";
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message.find("invalid") != std::string::npos);
@@ -335,18 +308,18 @@ TEST_CASE("header expectations match names case-insensitively and values by RE2"
   FakeHttpServer server;
   server.respond("/", FakeResponse{200, {{"X-Cache", "HIT from edge-3"}, {"Content-Type", "text/html"}}, "ok"});
   auto spec = specFor(server.url("/"));
-  spec.expect.headers = {{"x-CACHE", "HIT"}, {"content-type", "^text/"}};
+  spec.http()->expect.headers = {{"x-CACHE", "HIT"}, {"content-type", "^text/"}};
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
   CHECK(findAssertion(r, "header x-CACHE")->detail == "HIT from edge-3");
 
-  spec.expect.headers = {{"X-Cache", "^MISS"}};
+  spec.http()->expect.headers = {{"X-Cache", "^MISS"}};
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "header X-Cache value \"HIT from edge-3\" does not match /^MISS/");
 
-  spec.expect.headers = {{"X-Missing", "."}};
+  spec.http()->expect.headers = {{"X-Missing", "."}};
   r = probeOnce(spec);
   CHECK(r.message == "header X-Missing is missing");
 }
@@ -357,7 +330,7 @@ TEST_CASE("json expectations evaluate RFC 6901 pointers", "[probes]") {
   server.respond("/api", FakeResponse{200, {{"Content-Type", "application/json"}},
                                       R"({"cart":{"currency":"EUR","total":42.5,"items":[{"sku":"a/b"}]},"ok":true})"});
   auto spec = specFor(server.url("/api"));
-  spec.expect.json = {
+  spec.http()->expect.json = {
       {"/cart/currency", Op::Equals, "\"EUR\"", {}, true, 0},
       {"/cart/currency", Op::OneOf, "", {"\"USD\"", "\"EUR\""}, true, 0},
       {"/cart/items/0/sku", Op::Exists, "", {}, true, 0},
@@ -372,16 +345,16 @@ TEST_CASE("json expectations evaluate RFC 6901 pointers", "[probes]") {
   CHECK(r.assertions.size() == 8);
   CHECK(findAssertion(r, "json /cart/total gt")->detail == "42.5");
 
-  spec.expect.json = {{"/cart/total", Op::Gt, "", {}, true, 100}};
+  spec.http()->expect.json = {{"/cart/total", Op::Gt, "", {}, true, 100}};
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "json /cart/total is 42.5, expected > 100");
 
-  spec.expect.json = {{"/cart/currency", Op::Equals, "\"USD\"", {}, true, 0}};
+  spec.http()->expect.json = {{"/cart/currency", Op::Equals, "\"USD\"", {}, true, 0}};
   r = probeOnce(spec);
   CHECK(r.message == "json /cart/currency is \"EUR\", expected \"USD\"");
 
-  spec.expect.json = {{"/cart/missing", Op::Exists, "", {}, true, 0}};
+  spec.http()->expect.json = {{"/cart/missing", Op::Exists, "", {}, true, 0}};
   CHECK(probeOnce(spec).message == "json /cart/missing is missing");
 }
 
@@ -389,7 +362,7 @@ TEST_CASE("a json expectation on a body that is not JSON fails with assertion", 
   FakeHttpServer server;
   server.status("/", 200, "<html>not json</html>");
   auto spec = specFor(server.url("/"));
-  spec.expect.json = {{"/a", shopwatch::core::JsonExpectation::Op::Exists, "", {}, true, 0}};
+  spec.http()->expect.json = {{"/a", shopwatch::core::JsonExpectation::Op::Exists, "", {}, true, 0}};
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message.find("not valid JSON") != std::string::npos);
@@ -399,11 +372,11 @@ TEST_CASE("max_duration fails a run that is slower than allowed", "[probes]") {
   FakeHttpServer server;
   server.delay("/", 200ms, FakeResponse{200, {}, "ok"});
   auto spec = specFor(server.url("/"));
-  spec.expect.max_duration = 50ms;
+  spec.http()->expect.max_duration = 50ms;
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message.find("more than max_duration 50ms") != std::string::npos);
-  spec.expect.max_duration = 3s;
+  spec.http()->expect.max_duration = 3s;
   CHECK(probeOnce(spec).success);
 }
 
@@ -411,7 +384,7 @@ TEST_CASE("an http_status failure wins over a failed assertion", "[probes]") {
   FakeHttpServer server;
   server.status("/", 500, "error");
   auto spec = specFor(server.url("/"));
-  spec.expect.body_contains = "Warenkorb";
+  spec.http()->expect.body_contains = "Warenkorb";
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "http_status");
   CHECK(r.assertions.size() == 2);
@@ -423,13 +396,13 @@ TEST_CASE("a body over max_body fails with body_too_large", "[probes]") {
   server.status("/big", 200, std::string(5000, 'a'));
   server.hugeBody("/chunked", 4 * 1024 * 1024);
   auto spec = specFor(server.url("/big"));
-  spec.max_body = 1000;
+  spec.http()->request.max_body = 1000;
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "body_too_large");
   CHECK(r.message.find("max_body 1000") != std::string::npos);
 
   spec = specFor(server.url("/chunked"));
-  spec.max_body = 100 * 1024;
+  spec.http()->request.max_body = 100 * 1024;
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "body_too_large");
   CHECK(r.bytes <= 100 * 1024);
@@ -441,7 +414,7 @@ TEST_CASE("a redirect chain is followed, counted and its phases summed", "[probe
   server.redirect("/b", server.url("/c"), 302);
   server.status("/c", 200, "landed");
   auto spec = specFor(server.url("/a"));
-  spec.expect.body_contains = "landed";
+  spec.http()->expect.body_contains = "landed";
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -456,13 +429,13 @@ TEST_CASE("a redirect chain is followed, counted and its phases summed", "[probe
   CHECK(r.phases.connect > 0us);
   CHECK(r.phases.resolve + r.phases.connect + r.phases.processing + r.phases.transfer <= r.duration);
 
-  spec.follow_redirects = false;
+  spec.http()->request.follow_redirects = false;
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "http_status");
   CHECK(r.status_code == 301);
   CHECK(r.redirects == 0);
-  spec.expect.status = {{301, 301}};
-  spec.expect.body_contains.reset();
+  spec.http()->expect.status = {{301, 301}};
+  spec.http()->expect.body_contains.reset();
   CHECK(probeOnce(spec).success);
 }
 
@@ -470,7 +443,7 @@ TEST_CASE("a redirect loop fails with redirects", "[probes]") {
   FakeHttpServer server;
   server.redirectLoop("/loop");
   auto spec = specFor(server.url("/loop"));
-  spec.max_redirects = 3;
+  spec.http()->request.max_redirects = 3;
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "redirects");
   CHECK(r.message.find("more than 3 redirects") != std::string::npos);
@@ -499,7 +472,7 @@ TEST_CASE("a slow body is read to the end and counted as transfer time", "[probe
   FakeHttpServer server;
   server.slowBody("/slow", 1000, 100, 20ms);
   auto spec = specFor(server.url("/slow"));
-  spec.expect.body_contains = "xxxx";
+  spec.http()->expect.body_contains = "xxxx";
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -515,10 +488,10 @@ TEST_CASE("a huge body is searched while streaming, without buffering it", "[pro
   HttpProbeEngine engine(options);
   Collector c;
   auto spec = specFor(server.url("/huge"));
-  spec.max_body = 64 * 1024 * 1024;
-  spec.expect.body_not_contains = "NEEDLE";
-  spec.expect.body_contains = "xxxxxxxx";
-  engine.submit(std::make_shared<const HttpCheckSpec>(spec), c.callback());
+  spec.http()->request.max_body = 64 * 1024 * 1024;
+  spec.http()->expect.body_not_contains = "NEEDLE";
+  spec.http()->expect.body_contains = "xxxxxxxx";
+  engine.submit(std::make_shared<const Check>(spec), c.callback());
   REQUIRE(c.waitFor(1, 60s));
   const auto& r = c.results.at(0);
   INFO(r.message);
@@ -536,8 +509,8 @@ TEST_CASE("bodies that need buffering stay within the body budget and still comp
   Collector c;
   auto spec = specFor(server.url("/big"));
   spec.per_host_limit = 8;
-  spec.expect.body_regex = "x{100}";
-  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  spec.http()->expect.body_regex = "x{100}";
+  auto shared = std::make_shared<const Check>(spec);
   for (int i = 0; i < 8; ++i) engine.submit(shared, c.callback());
   REQUIRE(c.waitFor(8, 60s));
   for (const auto& r : c.results) {
@@ -548,7 +521,7 @@ TEST_CASE("bodies that need buffering stay within the body budget and still comp
   const auto stats = engine.stats();
   CHECK(stats.budget_pauses > 0);
   // One run may exceed the budget (so the engine can always progress), never more.
-  CHECK(stats.peak_buffered_bytes <= options.body_budget_bytes + spec.max_body);
+  CHECK(stats.peak_buffered_bytes <= options.body_budget_bytes + spec.http()->request.max_body);
   CHECK(stats.peak_buffered_bytes < 8u * 256 * 1024);
 }
 
@@ -559,8 +532,8 @@ TEST_CASE("200 concurrent checks all complete", "[probes]") {
   Collector c;
   auto spec = specFor(server.url("/"));
   spec.per_host_limit = 64;
-  spec.expect.body_contains = "ok";
-  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  spec.http()->expect.body_contains = "ok";
+  auto shared = std::make_shared<const Check>(spec);
   for (int i = 0; i < 200; ++i) engine.submit(shared, c.callback());
   REQUIRE(c.waitFor(200, 60s));
   int passed = 0;
@@ -585,7 +558,7 @@ TEST_CASE("the per-host limit caps concurrent requests to one host", "[probes]")
   Collector c;
   auto spec = specFor(server.url("/"));
   spec.per_host_limit = 3;
-  auto shared = std::make_shared<const HttpCheckSpec>(spec);
+  auto shared = std::make_shared<const Check>(spec);
   for (int i = 0; i < 12; ++i) engine.submit(shared, c.callback());
   REQUIRE(c.waitFor(12, 30s));
   for (const auto& r : c.results) CHECK(r.success);
@@ -608,11 +581,11 @@ TEST_CASE("request options reach the server", "[probes]") {
   FakeHttpServer server;
   server.status("/submit", 200, "ok");
   auto spec = specFor(server.url("/submit"));
-  spec.method = "POST";
-  spec.body = R"({"q":1})";
-  spec.headers = {{"Content-Type", "application/json"}, {"X-Shop", "acme"}};
-  spec.bearer_token = "tok123";
-  spec.user_agent = "shopwatch-test/1";
+  spec.http()->request.method = "POST";
+  spec.http()->request.body = R"({"q":1})";
+  spec.http()->request.headers = {{"Content-Type", "application/json"}, {"X-Shop", "acme"}};
+  spec.http()->request.bearer_token = "tok123";
+  spec.http()->request.user_agent = "shopwatch-test/1";
   REQUIRE(probeOnce(spec).success);
   auto req = server.requests().back();
   CHECK(req.method == "POST");
@@ -621,9 +594,9 @@ TEST_CASE("request options reach the server", "[probes]") {
   CHECK(req.headers.at("authorization") == "Bearer tok123");
   CHECK(req.headers.at("user-agent") == "shopwatch-test/1");
 
-  spec.bearer_token.reset();
-  spec.method = "PUT";
-  spec.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
+  spec.http()->request.bearer_token.reset();
+  spec.http()->request.method = "PUT";
+  spec.http()->request.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
   REQUIRE(probeOnce(spec).success);
   req = server.requests().back();
   CHECK(req.method == "PUT");
@@ -635,7 +608,7 @@ TEST_CASE("secrets never appear in messages, URLs or assertion details", "[probe
   server.status("/", 200, "token s3cr3t-value inside");
   auto spec = specFor(server.url("/") + "?key=s3cr3t-value");
   spec.secrets = {"s3cr3t-value"};
-  spec.expect.body_not_contains = "s3cr3t-value";
+  spec.http()->expect.body_not_contains = "s3cr3t-value";
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message.find("s3cr3t-value") == std::string::npos);
@@ -645,7 +618,7 @@ TEST_CASE("secrets never appear in messages, URLs or assertion details", "[probe
 
   EngineOptions options;
   options.resolver = std::make_shared<TableResolver>(std::map<std::string, std::string>{});
-  spec.url = "http://s3cr3t-value.test:1/";
+  spec.http()->request.url = "http://s3cr3t-value.test:1/";
   r = probeOnce(spec, options);
   CHECK(reasonOf(r) == "dns");
   CHECK(r.message.find("s3cr3t-value") == std::string::npos);
@@ -659,7 +632,7 @@ TEST_CASE("destroying the engine cancels runs in flight and still completes them
     HttpProbeEngine engine;
     auto spec = specFor(server.url("/"));
     spec.per_host_limit = 1;
-    auto shared = std::make_shared<const HttpCheckSpec>(spec);
+    auto shared = std::make_shared<const Check>(spec);
     engine.submit(shared, c.callback());
     engine.submit(shared, c.callback());  // queued behind the first
     // Wait (bounded) until the first run is in flight at the server.
@@ -671,7 +644,10 @@ TEST_CASE("destroying the engine cancels runs in flight and still completes them
   }
   REQUIRE(c.results.size() == 2);
   for (const auto& r : c.results) {
-    CHECK(reasonOf(r) == "timeout");
+    // A run cut by shutdown is not a timeout: neither a success nor a failure.
+    CHECK(r.cancelled);
+    CHECK_FALSE(r.success);
+    CHECK(r.failure == FailureReason::None);
     CHECK(r.message == "cancelled: engine stopping");
   }
 }
@@ -681,14 +657,17 @@ TEST_CASE("stop lets runs in flight finish and rejects later submissions", "[pro
   server.delay("/", 100ms, FakeResponse{200, {}, "ok"});
   HttpProbeEngine engine;
   Collector c;
-  auto shared = std::make_shared<const HttpCheckSpec>(specFor(server.url("/")));
+  auto shared = std::make_shared<const Check>(specFor(server.url("/")));
   engine.submit(shared, c.callback());
   engine.stop();
   REQUIRE(c.results.size() == 1);
   CHECK(c.results[0].success);
   engine.submit(shared, c.callback());
   REQUIRE(c.results.size() == 2);
-  CHECK(reasonOf(c.results[1]) == "internal");
+  CHECK(c.results[1].cancelled);
+  CHECK_FALSE(c.results[1].success);
+  CHECK(c.results[1].failure == FailureReason::None);
+  CHECK(c.results[1].message == "cancelled: engine stopping");
 }
 
 TEST_CASE("a deeply nested JSON body fails the assertion instead of crashing", "[probes]") {
@@ -697,8 +676,8 @@ TEST_CASE("a deeply nested JSON body fails the assertion instead of crashing", "
   FakeHttpServer server;
   server.status("/deep", 200, "{\"a\":" + std::string(depth, '[') + std::string(depth, ']') + "}");
   auto spec = specFor(server.url("/deep"));
-  spec.max_body = 1024 * 1024;
-  spec.expect.json = {{"/a", Op::Equals, "1", {}, true, 0}};
+  spec.http()->request.max_body = 1024 * 1024;
+  spec.http()->expect.json = {{"/a", Op::Equals, "1", {}, true, 0}};
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message == "body is JSON nested deeper than 128 levels");
@@ -707,7 +686,7 @@ TEST_CASE("a deeply nested JSON body fails the assertion instead of crashing", "
 
   // Within the limit the body is evaluated, and the subtree is described, not dumped.
   server.status("/ok", 200, "{\"a\":" + std::string(120, '[') + std::string(120, ']') + "}");
-  spec.url = server.url("/ok");
+  spec.http()->request.url = server.url("/ok");
   r = probeOnce(spec);
   CHECK(reasonOf(r) == "assertion");
   CHECK(r.message.starts_with("json /a is array of 1 [[[["));
@@ -730,9 +709,9 @@ TEST_CASE("server data quoted in details and messages is capped and redacted bef
                                        "],\"obj\":{\"k\":\"" + long_value + "\"}}"});
   auto spec = specFor(server.url("/"));
   spec.secrets = {secret};
-  spec.expect.headers = {{"X-Long", "^nomatch"}};
-  spec.expect.body_regex = "\\{.*\\}";
-  spec.expect.json = {{"/s", Op::Equals, "\"short\"", {}, true, 0},
+  spec.http()->expect.headers = {{"X-Long", "^nomatch"}};
+  spec.http()->expect.body_regex = "\\{.*\\}";
+  spec.http()->expect.json = {{"/s", Op::Equals, "\"short\"", {}, true, 0},
                       {"/leak", Op::Equals, "\"short\"", {}, true, 0},
                       {"/items", Op::Exists, "", {}, true, 0},
                       {"/items", Op::Equals, "[]", {}, true, 0},
@@ -765,11 +744,11 @@ TEST_CASE("a redirect to another origin drops credentials, cookies and secret he
   a.status("/here", 200, "ok");
   auto spec = specFor(a.url("/away"));
   spec.secrets = {"k-SECRET"};
-  spec.headers = {{"X-Api-Key", "k-SECRET"},
+  spec.http()->request.headers = {{"X-Api-Key", "k-SECRET"},
                   {"X-Shop", "acme"},
                   {"Cookie", "sid=1"},
                   {"X-Signed", "prefix k-SECRET suffix"}};
-  spec.bearer_token = "tok123";
+  spec.http()->request.bearer_token = "tok123";
   auto r = probeOnce(spec);
   INFO(r.message);
   REQUIRE(r.success);
@@ -786,14 +765,14 @@ TEST_CASE("a redirect to another origin drops credentials, cookies and secret he
   CHECK(landed.headers.count("cookie") == 0);
   CHECK(landed.headers.at("x-shop") == "acme");
 
-  spec.bearer_token.reset();
-  spec.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
+  spec.http()->request.bearer_token.reset();
+  spec.http()->request.basic_auth = shopwatch::core::BasicAuth{"user", "pw"};
   REQUIRE(probeOnce(spec).success);
   REQUIRE(b.requests().size() == 2);
   CHECK(b.requests().back().headers.count("authorization") == 0);
 
   // The same origin keeps everything.
-  spec.url = a.url("/stay");
+  spec.http()->request.url = a.url("/stay");
   r = probeOnce(spec);
   INFO(r.message);
   REQUIRE(r.success);
@@ -827,7 +806,7 @@ TEST_CASE("after a redirect from https to http the result describes the final pl
   FakeHttpServer secure(so);
   secure.redirect("/", plain.url("/"));
   auto spec = specFor(secure.url("/"));
-  spec.tls.verify = false;
+  spec.http()->request.tls.verify = false;
   auto r = probeOnce(spec);
   INFO(r.message);
   REQUIRE(r.success);
@@ -838,7 +817,7 @@ TEST_CASE("after a redirect from https to http the result describes the final pl
   // The other way round the certificate of the final hop is reported.
   plain.redirect("/up", secure.url("/tls"));
   secure.status("/tls", 200, "ok");
-  spec.url = plain.url("/up");
+  spec.http()->request.url = plain.url("/up");
   r = probeOnce(spec);
   INFO(r.message);
   REQUIRE(r.success);
@@ -874,9 +853,9 @@ TEST_CASE("writing a large request body is part of processing, not of transfer",
     return FakeResponse{200, {}, "ok"};
   });
   auto spec = specFor(server.url("/upload"));
-  spec.method = "POST";
-  spec.body = std::string(size, 'u');
-  spec.timeout = 30s;
+  spec.http()->request.method = "POST";
+  spec.http()->request.body = std::string(size, 'u');
+  setTimeout(spec, 30s);
   auto r = probeOnce(spec);
   INFO(r.message);
   REQUIRE(r.success);
@@ -895,16 +874,17 @@ namespace {
 
 // Runs the assertion evaluation on a response directly, without the engine's final redaction of
 // the whole message: what it shows must already be safe.
-ProbeResult evaluateDirectly(const HttpCheckSpec& spec, int status,
+ProbeResult evaluateDirectly(const Check& spec, int status,
                              const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::string& body) {
-  auto checks = shopwatch::probes::detail::compileChecks(spec);
+  auto checks = shopwatch::probes::detail::compileChecks(spec.http()->expect);
   shopwatch::probes::detail::ResponseView view;
   view.status = status;
   view.headers = &headers;
   view.body = body;
   ProbeResult result;
-  shopwatch::probes::detail::evaluateExpectations(spec, *checks, view, result);
+  shopwatch::probes::detail::evaluateExpectations(spec.http()->expect, spec.secrets, *checks, view,
+                                                  result);
   return result;
 }
 
@@ -941,9 +921,9 @@ TEST_CASE("a secret crossing the end of what is shown leaves no fragment behind"
     for (std::size_t i = 0; i < length; ++i) secret += static_cast<char>('A' + i % 26);
     auto spec = specFor("http://127.0.0.1:1/");
     spec.secrets = {secret};
-    spec.expect.headers = {{"X-Echo", "^nomatch$"}};
-    spec.expect.body_regex = "S.*E";
-    spec.expect.json = {{"/v", Op::Equals, "\"short\"", {}, true, 0}};
+    spec.http()->expect.headers = {{"X-Echo", "^nomatch$"}};
+    spec.http()->expect.body_regex = "S.*E";
+    spec.http()->expect.json = {{"/v", Op::Equals, "\"short\"", {}, true, 0}};
     for (std::size_t copies = 0; copies <= 4; ++copies) {
       for (std::size_t gap = 0; gap <= 260; ++gap) {
         std::string text;
@@ -973,9 +953,9 @@ TEST_CASE("secrets are redacted in every echoed copy from a real server", "[prob
   for (std::size_t gap = 0; gap <= 200; gap += 5) {
     auto spec = specFor(server.url("/echo") + "?gap=" + std::to_string(gap));
     spec.secrets = {secret};
-    spec.expect.headers = {{"X-Echo", "^nomatch$"}};
-    spec.expect.body_regex = "T.*!";
-    engine.submit(std::make_shared<const HttpCheckSpec>(spec), c.callback());
+    spec.http()->expect.headers = {{"X-Echo", "^nomatch$"}};
+    spec.http()->expect.body_regex = "T.*!";
+    engine.submit(std::make_shared<const Check>(spec), c.callback());
     ++submitted;
   }
   REQUIRE(c.waitFor(submitted, 30s));
@@ -996,7 +976,7 @@ TEST_CASE("a secret with quotes, backslashes or control characters is redacted i
                     "\":1},\"long\":\"" + std::string(100, 'l') + jsonEscaped(secret) + "\"}");
   auto spec = specFor(server.url("/"));
   spec.secrets = {secret};
-  spec.expect.json = {{"/v", Op::Equals, "\"short\"", {}, true, 0},
+  spec.http()->expect.json = {{"/v", Op::Equals, "\"short\"", {}, true, 0},
                       {"/o", Op::Equals, "1", {}, true, 0},
                       {"/long", Op::OneOf, "", {"1", "2"}, true, 0}};
   auto r = probeOnce(spec);
@@ -1023,28 +1003,28 @@ TEST_CASE("long secrets in expectations are redacted before being cut", "[probes
   base.secrets = {secret};
 
   auto spec = base;
-  spec.expect.body_contains = secret;
+  spec.http()->expect.body_contains = secret;
   auto r = probeOnce(spec);
   CHECK(r.message == "body does not contain \"<redacted>\"");
 
   spec = base;
-  spec.url = server.url("/");
-  spec.expect.body_not_contains = secret;
+  spec.http()->request.url = server.url("/");
+  spec.http()->expect.body_not_contains = secret;
   r = probeOnce(spec);
   CHECK(r.message == "body contains \"<redacted>\" at offset 6");
 
   spec = base;
-  spec.expect.body_regex = secret;
+  spec.http()->expect.body_regex = secret;
   r = probeOnce(spec);
   CHECK(r.message == "body does not match /<redacted>/");
 
   spec = base;
-  spec.expect.headers = {{"X-A", secret}};
+  spec.http()->expect.headers = {{"X-A", secret}};
   r = probeOnce(spec);
   CHECK(r.message == "header X-A value \"plain\" does not match /<redacted>/");
 
   spec = base;
-  spec.expect.json = {{"/" + secret, shopwatch::core::JsonExpectation::Op::Equals,
+  spec.http()->expect.json = {{"/" + secret, shopwatch::core::JsonExpectation::Op::Equals,
                        "\"" + secret + "\"", {}, true, 0}};
   auto direct = evaluateDirectly(spec, 200, {}, "{\"" + secret + "\":\"x\"}");
   CHECK(direct.message.find("expected \"<redacted>\"") != std::string::npos);
@@ -1063,10 +1043,10 @@ TEST_CASE("a redirect to another origin never resends a request body that holds 
   a.status("/here", 200, "ok");
   auto spec = specFor(a.url("/307"));
   spec.secrets = {"k-SECRET"};
-  spec.method = "POST";
-  spec.body = "{\"token\":\"k-SECRET\"}";
+  spec.http()->request.method = "POST";
+  spec.http()->request.body = "{\"token\":\"k-SECRET\"}";
   for (const char* path : {"/307", "/308"}) {
-    spec.url = a.url(path);
+    spec.http()->request.url = a.url(path);
     auto r = probeOnce(spec);
     CHECK(reasonOf(r) == "redirects");
     CHECK(r.message == "redirect to another origin would resend a request body that holds a "
@@ -1075,7 +1055,7 @@ TEST_CASE("a redirect to another origin never resends a request body that holds 
   CHECK(b.requests().empty());
 
   // 303 turns it into a GET without a body: nothing to leak.
-  spec.url = a.url("/303");
+  spec.http()->request.url = a.url("/303");
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -1084,14 +1064,14 @@ TEST_CASE("a redirect to another origin never resends a request body that holds 
   CHECK(b.requests().back().body.empty());
 
   // The same origin gets the body again; another origin gets a body without secrets.
-  spec.url = a.url("/same");
+  spec.http()->request.url = a.url("/same");
   r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
   CHECK(a.requests().back().path == "/here");
-  CHECK(a.requests().back().body == spec.body);
-  spec.url = a.url("/307");
-  spec.body = "{\"q\":1}";
+  CHECK(a.requests().back().body == spec.http()->request.body);
+  spec.http()->request.url = a.url("/307");
+  spec.http()->request.body = "{\"q\":1}";
   r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -1108,16 +1088,16 @@ TEST_CASE("the TLS client certificate is not presented to another origin", "[pro
   secure.status("/tls", 200, "ok");
   plain.redirect("/up", secure.url("/tls"));
   auto spec = specFor(secure.url("/tls"));
-  spec.tls.verify = false;
+  spec.http()->request.tls.verify = false;
   // curl loads a configured client certificate for every TLS connection, so a missing file shows
   // whether it was used.
-  spec.tls.cert_file = "/nonexistent/shopwatch-client.pem";
-  spec.tls.key_file = "/nonexistent/shopwatch-client.key";
+  spec.http()->request.tls.cert_file = "/nonexistent/shopwatch-client.pem";
+  spec.http()->request.tls.key_file = "/nonexistent/shopwatch-client.key";
   auto r = probeOnce(spec);
   INFO(r.message);
   CHECK(reasonOf(r) == "tls");
 
-  spec.url = plain.url("/up");
+  spec.http()->request.url = plain.url("/up");
   r = probeOnce(spec);
   INFO(r.message);
   CHECK(r.success);
@@ -1131,13 +1111,13 @@ TEST_CASE("a 401 after a redirect to another origin says the credentials were no
   b.status("/private", 401, "who are you");
   a.redirect("/away", b.url("/private"));
   auto spec = specFor(a.url("/away"));
-  spec.bearer_token = "tok123";
+  spec.http()->request.bearer_token = "tok123";
   auto r = probeOnce(spec);
   CHECK(reasonOf(r) == "http_status");
   CHECK(r.message == "status 401 not in [200-299]; credentials were not sent to http://127.0.0.1:" +
                          std::to_string(b.port()) + " (another origin than the check's URL)");
 
-  spec.bearer_token.reset();
+  spec.http()->request.bearer_token.reset();
   r = probeOnce(spec);
   CHECK(r.message == "status 401 not in [200-299]");
 }

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <random>
+#include <tuple>
 
 #include "shopwatch/storage/memory_result_store.h"
 #include "shopwatch/storage/sqlite_result_store.h"
@@ -281,7 +282,7 @@ TEST_CASE("hourly rollups equal raw-row figures; percentiles within 2 percent") 
   const std::vector<std::pair<std::string, std::string>> checks = {
       {"home", ""}, {"search", ""}, {"checkout", ""}, {"checkout", "cart"}, {"checkout", "pay"}};
   std::int64_t run_id = 0;
-  std::vector<ResultRecord> all;
+  std::vector<core::RunRecord> all;
   for (const auto& [check, step] : checks) {
     auto interval = check == "search" ? 300s : 60s;
     auto t = kT0 + std::chrono::seconds{static_cast<int>(u(rng) * 60)};
@@ -308,8 +309,8 @@ TEST_CASE("hourly rollups equal raw-row figures; percentiles within 2 percent") 
     }
   }
   for (const auto& r : all) {
-    REQUIRE(s->store->enqueue(ResultRecord(r)));
-    REQUIRE(reference.enqueue(ResultRecord(r)));
+    REQUIRE(s->store->enqueue(core::RunRecord(r)));
+    REQUIRE(reference.enqueue(core::RunRecord(r)));
   }
   REQUIRE(s->store->flush());
   auto now = kT0 + 73h;
@@ -404,4 +405,162 @@ TEST_CASE("a full queue refuses results without blocking and counts them as drop
   REQUIRE((*store)->flush());
   CHECK((*store)->stats().written_total == static_cast<std::uint64_t>(accepted));
   CHECK((*store)->integrityCheck().value() == "ok");
+}
+
+TEST_CASE("a cancelled run is never stored and is not counted as dropped") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  auto s = makeSubject(impl);
+  INFO(impl);
+  write(*s->store, {{.run_id = 1, .scheduled = kT0}});
+  auto cancelled = record({.run_id = 2, .scheduled = kT0 + 60s, .success = false});
+  cancelled.result.cancelled = true;
+  cancelled.result.failure = core::FailureReason::None;
+  CHECK_FALSE(s->store->enqueue(std::move(cancelled)));
+  REQUIRE(s->store->flush());
+  CHECK(s->store->stats().dropped_total == 0);
+  CHECK(s->store->stats().written_total == 1);
+  auto rows = s->store->lastResults(series("home"), 10);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].run_id == 1);
+  // The open run still covers up to now: the cancelled run closed nothing.
+  auto a = window(*s->store, series("home"), kT0, kT0 + 90s, kT0 + 90s);
+  CHECK(a.runs == 1);
+  CHECK(a.covered == 90s);
+}
+
+TEST_CASE("a saturated run is stored with its flag and stays out of latency figures") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  auto s = makeSubject(impl);
+  INFO(impl);
+  write(*s->store, {{.run_id = 1, .scheduled = kT0, .duration = 100ms},
+                    {.run_id = 2, .scheduled = kT0 + 60s, .duration = 9s, .saturated = true},
+                    {.run_id = 3, .scheduled = kT0 + 120s, .duration = 200ms},
+                    {.run_id = 4, .scheduled = kT0 + 180s, .success = false, .saturated = true}});
+  auto rows = s->store->lastResults(series("home"), 10);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 4);
+  CHECK((*rows)[0].result.saturated);
+  CHECK_FALSE((*rows)[1].result.saturated);
+  CHECK((*rows)[2].result.saturated);
+  CHECK_FALSE((*rows)[3].result.saturated);
+  const auto now = kT0 + 240s;
+  auto raw = window(*s->store, series("home"), kT0, kT0 + 1h, now);
+  auto range = s->store->rangeAggregate(kT0, kT0 + 1h, now);
+  REQUIRE(range);
+  REQUIRE(range->size() == 1);
+  for (const auto& a : {raw, (*range)[0]}) {
+    CHECK(a.runs == 4);  // availability still counts them
+    CHECK(a.failed == 1);
+    CHECK(a.down_runs == 1);
+    CHECK(a.latency_samples == 2);
+    REQUIRE(a.p99);
+    CHECK(*a.p99 <= 205ms);
+  }
+}
+
+TEST_CASE("a failed run keeps the phases it completed") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  auto s = makeSubject(impl);
+  INFO(impl);
+  auto tls = record({.run_id = 1, .scheduled = kT0, .success = false, .reason = core::FailureReason::Tls});
+  tls.result.message = "certificate has expired";
+  tls.result.phases = core::Phases{1100us, 2300us, 0us, 0us, 0us};
+  tls.result.duration = 4ms;
+  REQUIRE(s->store->enqueue(std::move(tls)));
+  REQUIRE(s->store->flush());
+  auto rows = s->store->lastResults(series("home"), 1);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  const auto& r = (*rows)[0].result;
+  CHECK(r.failure == core::FailureReason::Tls);
+  CHECK(r.phases.resolve == 1100us);
+  CHECK(r.phases.connect == 2300us);
+  CHECK(r.phases.tls == 0us);
+  CHECK(r.duration == 4ms);
+}
+
+TEST_CASE("scan streams the rows of [from, to) ordered by series then time, and stops when asked") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  auto s = makeSubject(impl);
+  INFO(impl);
+  // Written interleaved across series; read back grouped by series.
+  write(*s->store, {{.check = "search", .run_id = 1, .scheduled = kT0},
+                    {.check = "home", .run_id = 2, .scheduled = kT0 + 10s},
+                    {.check = "search", .run_id = 3, .scheduled = kT0 + 60s, .success = false,
+                     .confirm_pending = true},
+                    {.check = "search", .run_id = 3, .scheduled = kT0 + 65s, .success = false,
+                     .confirm = true},
+                    {.check = "home", .run_id = 4, .scheduled = kT0 + 70s},
+                    {.check = "checkout", .step = "cart", .run_id = 5, .scheduled = kT0 + 30s},
+                    {.check = "home", .run_id = 6, .scheduled = kT0 + 130s},
+                    {.check = "search", .run_id = 7, .scheduled = kT0 + 120s}});
+  std::vector<std::pair<std::string, std::int64_t>> seen;
+  auto st = s->store->scan(kT0 + 10s, kT0 + 130s, [&](const StoredResult& r) {
+    seen.emplace_back(r.series.key.check + (r.series.step.empty() ? "" : "/" + r.series.step), r.run_id);
+    return true;
+  });
+  REQUIRE(st);
+  const std::vector<std::pair<std::string, std::int64_t>> expected = {
+      {"checkout/cart", 5}, {"home", 2}, {"home", 4}, {"search", 3}, {"search", 3}, {"search", 7}};
+  CHECK(seen == expected);
+
+  // The rows carry what lastResults gives.
+  std::vector<StoredResult> confirm;
+  REQUIRE(s->store->scan(kT0 + 65s, kT0 + 66s, [&](const StoredResult& r) {
+    confirm.push_back(r);
+    return true;
+  }));
+  REQUIRE(confirm.size() == 1);
+  CHECK(confirm[0].confirm);
+  CHECK(confirm[0].series == series("search"));
+  CHECK(confirm[0].result.message == "request timed out after 10s");
+  auto last = s->store->lastResults(series("search"), 10);
+  REQUIRE(last);
+  CHECK((*last)[1].counted_down == false);
+  CHECK((*last)[2].counted_down == true);  // the run the confirm decided
+
+  int visits = 0;
+  REQUIRE(s->store->scan(kT0, kT0 + 1h, [&](const StoredResult&) { return ++visits < 3; }));
+  CHECK(visits == 3);
+  int none = 0;
+  REQUIRE(s->store->scan(kT0 + 1h, kT0 + 2h, [&](const StoredResult&) { return ++none > 0; }));
+  CHECK(none == 0);
+}
+
+TEST_CASE("latestPerSeries gives the newest rows of every series, newest first within a series") {
+  auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
+  auto s = makeSubject(impl);
+  INFO(impl);
+  write(*s->store, {{.check = "search", .run_id = 1, .scheduled = kT0},
+                    {.check = "home", .run_id = 2, .scheduled = kT0 + 10s},
+                    {.check = "search", .run_id = 3, .scheduled = kT0 + 60s, .success = false,
+                     .confirm_pending = true},
+                    {.check = "search", .run_id = 3, .scheduled = kT0 + 65s, .success = false,
+                     .confirm = true},
+                    {.check = "home", .run_id = 4, .scheduled = kT0 + 70s},
+                    {.check = "checkout", .step = "cart", .run_id = 5, .scheduled = kT0 + 30s}});
+  auto latest = s->store->latestPerSeries(2);
+  REQUIRE(latest);
+  std::vector<std::tuple<std::string, std::int64_t, bool>> got;
+  for (const auto& r : *latest) {
+    got.emplace_back(r.series.key.check + (r.series.step.empty() ? "" : "/" + r.series.step), r.run_id,
+                     r.confirm);
+  }
+  const std::vector<std::tuple<std::string, std::int64_t, bool>> expected = {
+      {"checkout/cart", 5, false}, {"home", 4, false}, {"home", 2, false},
+      {"search", 3, true},         {"search", 3, false}};
+  CHECK(got == expected);
+  // Timestamps are the original ones, so a restore shows when each run happened.
+  CHECK((*latest)[1].scheduled == kT0 + 70s);
+  CHECK((*latest)[3].result.started == kT0 + 65s);
+  CHECK((*latest)[4].counted_down);
+  auto record_back = toRunRecord((*latest)[4]);
+  CHECK(record_back.key == core::CheckKey{"acme", "production", "search"});
+  CHECK(record_back.run_id == 3);
+  CHECK(record_back.confirm_pending);
+  CHECK(s->store->latestPerSeries(0)->empty());
+  auto all = s->store->latestPerSeries(100);
+  REQUIRE(all);
+  CHECK(all->size() == 6);
 }

@@ -37,10 +37,11 @@ struct Run {
   bool confirm_pending = false;
   bool in_maintenance = false;
   core::Micros duration = 120ms;
+  bool saturated = false;
 };
 
-inline ResultRecord record(const Run& run) {
-  ResultRecord r;
+inline core::RunRecord record(const Run& run) {
+  core::RunRecord r;
   r.key = core::CheckKey{"acme", "production", run.check};
   r.step = run.step;
   r.run_id = run.run_id;
@@ -61,6 +62,7 @@ inline ResultRecord record(const Run& run) {
   r.result.http_version = "1.1";
   r.result.cert_not_after = core::SystemTime{std::chrono::seconds{1'830'000'000}};
   r.result.bytes = 48213;
+  r.result.saturated = run.saturated;
   return r;
 }
 

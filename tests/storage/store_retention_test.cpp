@@ -65,7 +65,7 @@ TEST_CASE("retention deletes raw rows and rollups older than their tier, in smal
 
 namespace {
 
-ResultRecord failure(const std::string& check, std::int64_t run_id, core::SystemTime t, std::string message) {
+core::RunRecord failure(const std::string& check, std::int64_t run_id, core::SystemTime t, std::string message) {
   auto r = record({.check = check, .run_id = run_id, .scheduled = t, .interval = 10min, .success = false});
   r.result.message = std::move(message);
   return r;

@@ -1,6 +1,8 @@
 // Schema migrations and defensive value handling of SqliteResultStore.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "shopwatch/storage/sqlite_result_store.h"
 #include "sqlite_peek.h"
 #include "storage_test_support.h"
@@ -80,4 +82,101 @@ TEST_CASE("an interval below one millisecond is stored as one millisecond, never
   auto a = (*store)->windowAggregate(series("home"), kT0, kT0 + 500us, kT0 + 500us);
   REQUIRE(a);
   CHECK(a->covered == 500us);
+}
+
+TEST_CASE("a version 2 database built by an older build opens, keeps its rows and gains new components") {
+  TempDir dir;
+  auto path = dir.path() / "agent.db";
+  core::FakeClock clock{kT0};
+  {
+    // What a v2 build leaves behind: its schema, one series with a closed and an open run, a message.
+    std::ofstream{path};  // an empty file is an empty database
+    SqlitePeek db(path);
+    db.exec(R"sql(
+CREATE TABLE series(id INTEGER PRIMARY KEY, shop TEXT NOT NULL, env TEXT NOT NULL,
+  check_name TEXT NOT NULL, step TEXT NOT NULL, UNIQUE(shop, env, check_name, step));
+CREATE TABLE message(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE raw(series INTEGER NOT NULL, ts INTEGER NOT NULL, run_id INTEGER NOT NULL,
+  flags INTEGER NOT NULL, reason INTEGER NOT NULL, message INTEGER, status INTEGER NOT NULL,
+  interval_ms INTEGER NOT NULL, lag INTEGER NOT NULL, duration INTEGER NOT NULL,
+  resolve INTEGER NOT NULL, connect INTEGER NOT NULL, tls INTEGER NOT NULL,
+  processing INTEGER NOT NULL, transfer INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  http_version INTEGER NOT NULL, cert_expiry INTEGER, covered INTEGER,
+  PRIMARY KEY(series, ts)) WITHOUT ROWID;
+CREATE TABLE rollup(series INTEGER NOT NULL, hour INTEGER NOT NULL, runs INTEGER NOT NULL,
+  failed INTEGER NOT NULL, down_runs INTEGER NOT NULL, confirm_runs INTEGER NOT NULL,
+  r1 INTEGER NOT NULL, r2 INTEGER NOT NULL, r3 INTEGER NOT NULL, r4 INTEGER NOT NULL,
+  r5 INTEGER NOT NULL, r6 INTEGER NOT NULL, r7 INTEGER NOT NULL, r8 INTEGER NOT NULL,
+  r9 INTEGER NOT NULL, r10 INTEGER NOT NULL, r11 INTEGER NOT NULL, covered INTEGER NOT NULL,
+  maintenance INTEGER NOT NULL, downtime INTEGER NOT NULL, unmonitored INTEGER NOT NULL,
+  hist BLOB NOT NULL, PRIMARY KEY(series, hour)) WITHOUT ROWID;
+CREATE INDEX raw_message ON raw(message) WHERE message IS NOT NULL;
+INSERT INTO series VALUES(1, 'acme', 'production', 'home', '');
+INSERT INTO message VALUES(1, 'status 503');
+INSERT INTO raw VALUES(1, 1800000000000000, 1, 16, 5, 1, 503, 60000, 1500, 80000,
+  1000, 2000, 3000, 4000, 5000, 512, 11, NULL, 60000000);
+INSERT INTO raw VALUES(1, 1800000060000000, 2, 8, 0, NULL, 200, 60000, 1500, 90000,
+  1000, 2000, 3000, 4000, 5000, 512, 11, NULL, NULL);
+INSERT INTO rollup VALUES(1, 500000, 2, 1, 1, 0, 0,0,0,0,1,0,0,0,0,0,0, 60000000, 0, 60000000, 0, x'');
+PRAGMA user_version=2;
+)sql");
+  }
+  StorageComponent notes{"notes", {"CREATE TABLE note(id INTEGER PRIMARY KEY, text TEXT NOT NULL)"}};
+  auto store = SqliteResultStore::open(StoreOptions{.path = path, .clock = &clock, .components = {notes}});
+  REQUIRE(store);
+  {
+    SqlitePeek db(path);
+    CHECK(db.scalar("PRAGMA user_version") == 2);
+    CHECK(db.scalar("SELECT version FROM component_version WHERE name='notes'") == 1);
+    CHECK(db.scalar("SELECT count(*) FROM note") == 0);
+  }
+  auto rows = (*store)->lastResults(series("home"), 10);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[1].counted_down);
+  CHECK((*rows)[1].result.message == "status 503");
+  CHECK((*rows)[1].result.failure == core::FailureReason::HttpStatus);
+  CHECK((*rows)[1].result.phases.connect == 2000us);
+  // Accounting continues from the v2 file's open run.
+  REQUIRE((*store)->enqueue(record({.run_id = 3, .scheduled = kT0 + 120s})));
+  REQUIRE((*store)->flush());
+  auto a = (*store)->windowAggregate(series("home"), kT0, kT0 + 180s, kT0 + 180s);
+  REQUIRE(a);
+  CHECK(a->runs == 3);
+  CHECK(a->covered == 180s);
+  CHECK(a->downtime == 60s);
+  auto rolled = (*store)->rangeAggregate(kT0, kT0 + 1h, kT0 + 180s);
+  REQUIRE(rolled);
+  CHECK((*rolled)[0].runs == 3);
+  CHECK((*rolled)[0].covered == 180s);
+  CHECK((*rolled)[0].failures_by_reason[static_cast<std::size_t>(core::FailureReason::HttpStatus)] == 1);
+  CHECK((*store)->integrityCheck().value() == "ok");
+}
+
+TEST_CASE("every failure reason has its rollup column rN, N being the reason's stored value") {
+  TempDir dir;
+  auto path = dir.path() / "agent.db";
+  core::FakeClock clock{kT0};
+  auto store = SqliteResultStore::open(StoreOptions{.path = path, .clock = &clock});
+  REQUIRE(store);
+  // One failure of each reason, each in its own hour, read back per reason from the rollups.
+  std::int64_t id = 0;
+  for (auto reason : core::allFailureReasons()) {
+    auto t = kT0 + std::chrono::hours{id};
+    REQUIRE((*store)->enqueue(record({.run_id = ++id, .scheduled = t, .success = false, .reason = reason})));
+  }
+  REQUIRE((*store)->flush());
+  SqlitePeek db(path);
+  for (auto reason : core::allFailureReasons()) {
+    auto n = static_cast<std::int64_t>(reason);
+    INFO(core::toString(reason));
+    CHECK(db.scalar("SELECT count(*) FROM pragma_table_info('rollup') WHERE name='r' || ?1", n) == 1);
+    CHECK(db.scalar("SELECT count(*) FROM raw WHERE reason=?1", n) == 1);
+    auto from = kT0 + std::chrono::hours{n - 1};
+    auto rolled = (*store)->rangeAggregate(from, from + 1h, kT0 + 24h);
+    REQUIRE(rolled);
+    std::array<std::int64_t, core::kFailureReasonCount> expected{};
+    expected[static_cast<std::size_t>(n)] = 1;
+    CHECK((*rolled)[0].failures_by_reason == expected);
+  }
 }

@@ -22,6 +22,9 @@ int run(int argc, char** argv) {
   std::string check_config_path;
   auto* check_cmd = app.add_subcommand("check-config", "Validate a config file; print every error as FILE:LINE:COL");
   check_cmd->add_option("-c,--config", check_config_path, "Config file (YAML)")->required();
+  bool check_config_verbose = false;
+  check_cmd->add_flag("-v,--verbose", check_config_verbose,
+                      "Also print each check's effective values and where they come from");
 
   ProbeOptions probe;
   auto* probe_cmd = app.add_subcommand("probe", "Run one check once and explain the result");
@@ -64,7 +67,7 @@ int run(int argc, char** argv) {
       return kExitOk;
     }
     if (*run_cmd) return agent::runAgent(config_path);
-    if (*check_cmd) return checkConfigCommand(check_config_path);
+    if (*check_cmd) return checkConfigCommand(check_config_path, check_config_verbose);
     if (*probe_cmd) return probeCommand(probe);
     if (*demo_cmd) return agent::runDemo(demo_listen);
   } catch (const std::exception& e) {

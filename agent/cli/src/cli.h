@@ -41,6 +41,8 @@ struct ProbeOptions {
 };
 
 int probeCommand(const ProbeOptions& options);
-int checkConfigCommand(const std::string& path);
+/// `check-config`: every error as FILE:LINE:COL, or "ok"; `verbose` adds each check's effective
+/// values with their source.
+int checkConfigCommand(const std::string& path, bool verbose = false);
 
 }  // namespace shopwatch::cli

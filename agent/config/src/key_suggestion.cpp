@@ -1,19 +1,11 @@
 #include "key_suggestion.h"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
+#include "shopwatch/core/text.h"
+
 namespace shopwatch::agent::detail {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::size_t editDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -32,7 +24,7 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> suggestKey(std::string_view unknown,
                                       std::span<const std::string_view> known) {
-  const std::string key = lower(unknown);
+  const std::string key = core::asciiLower(unknown);
   std::optional<std::string> best;
   std::size_t best_distance = 3;
   for (std::string_view candidate : known) {

@@ -20,6 +20,9 @@
 #include <thread>
 #include <unordered_set>
 
+#include "shopwatch/core/listen_address.h"
+#include "shopwatch/core/text.h"
+
 namespace shopwatch::agent::http {
 
 namespace net = boost::asio;
@@ -35,12 +38,6 @@ struct RouteTable {
   std::map<std::string, std::map<std::string, HttpHandler>> prefix;
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string endpointText(const tcp::endpoint& ep) {
   const auto addr = ep.address();
   std::string host = addr.to_string();
@@ -53,29 +50,14 @@ struct ParsedListen {
   std::uint16_t port = 0;
 };
 
+// The same grammar check-config validates with (core/listen_address.h), so what it accepts binds.
 core::Result<ParsedListen> parseListen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return core::makeError(core::ErrorCode::Invalid, "expected HOST:PORT");
-  std::string host = listen.substr(0, colon);
-  const std::string port_text = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    return core::makeError(core::ErrorCode::Invalid, "IPv6 addresses must be written as [ADDR]:PORT");
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
-    return core::makeError(core::ErrorCode::Invalid, "bad port '" + port_text + "'");
-  }
+  auto parsed = core::parseListenAddress(listen);
+  if (!parsed) return parsed.error();
   boost::system::error_code aec;
-  auto address = net::ip::make_address(host, aec);
-  if (aec) {
-    return core::makeError(core::ErrorCode::Invalid,
-                           "'" + host + "' is not an IP address (names are not resolved)");
-  }
-  return ParsedListen{address, static_cast<std::uint16_t>(port)};
+  auto address = net::ip::make_address(parsed->ip, aec);
+  if (aec) return core::makeError(core::ErrorCode::Invalid, "'" + parsed->ip + "' is not an IP address");
+  return ParsedListen{address, parsed->port};
 }
 
 }  // namespace
@@ -176,7 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string::npos) request.query = request.target.substr(q + 1);
     for (const auto& field : req) {
       const auto raw = field.name_string();
-      auto name = lower(std::string_view(raw.data(), raw.size()));
+      auto name = core::asciiLower(std::string_view(raw.data(), raw.size()));
       auto [it, inserted] = request.headers.try_emplace(std::move(name), std::string(field.value()));
       if (!inserted) {
         it->second += ", ";

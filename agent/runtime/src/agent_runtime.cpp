@@ -1,5 +1,6 @@
 #include "shopwatch/agent/runtime/agent_runtime.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -12,10 +13,13 @@
 #include "shopwatch/agent/http/agent_endpoints.h"
 #include "shopwatch/agent/http/http_server.h"
 #include "shopwatch/agent/runtime/logging.h"
+#include "shopwatch/agent/runtime/run_fanout.h"
+#include "state_restore.h"
 #include "shopwatch/agent/runtime/scheduler_loop.h"
 #include "shopwatch/agent/runtime/transition_log.h"
 #include "shopwatch/agent/status/agent_metrics.h"
 #include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/core/accounting.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/probes/http_probe_engine.h"
@@ -46,9 +50,7 @@ status::StoreStats toMetrics(const storage::StoreStats& s) {
 
 std::set<std::string> keysOf(const AgentConfig& config) {
   std::set<std::string> keys;
-  for (const auto& spec : config.checks) {
-    keys.insert(spec->key.shop + "/" + spec->key.env + "/" + spec->key.check);
-  }
+  for (const auto& check : config.checks) keys.insert(check->key.path());
   return keys;
 }
 
@@ -63,10 +65,11 @@ struct AgentRuntime::Impl {
 
   void dispatch(DueRun run);
   void completed(const DueRun& run, core::ProbeResult result);
+  void restoreStates(const AgentConfig& config);
   void housekeeping(std::stop_token stop);
   core::Status readiness() const;
   /// `changed`: the state table saw this accounted run flip the check between up and down.
-  void noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result, bool accounted,
+  void noteTransition(const core::Check& spec, const core::ProbeResult& result, bool accounted,
                       bool changed);
   void writeTransitions();
 
@@ -82,6 +85,7 @@ struct AgentRuntime::Impl {
   status::CheckStateTable states;
   status::AgentMetrics metrics;
   std::unique_ptr<storage::SqliteResultStore> store;
+  std::unique_ptr<RunFanout> fanout;
   std::size_t store_buffer_capacity = 0;
   // Transition lines wait here for the housekeeping thread: logging is blocking I/O (stderr may be a
   // full journald pipe) and must not run on the engine thread.
@@ -90,8 +94,6 @@ struct AgentRuntime::Impl {
   std::unique_ptr<probes::HttpProbeEngine> engine;
   std::unique_ptr<http::HttpServer> server;
 
-  // Set once stop() gives up waiting: runs cut by the engine are cancellations, not shop failures.
-  std::atomic<bool> cutting{false};
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
 
@@ -101,50 +103,54 @@ struct AgentRuntime::Impl {
 };
 
 void AgentRuntime::Impl::dispatch(DueRun run) {
-  metrics.observeSchedulerLag(run.lag);
-  auto spec = run.spec;
-  engine->submit(std::move(spec), [this, run = std::move(run)](core::ProbeResult result) {
+  auto check = run.check;
+  engine->submit(std::move(check), [this, run = std::move(run)](core::ProbeResult result) {
     completed(run, std::move(result));
   });
 }
 
 void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) {
-  const core::HttpCheckSpec& spec = *run.spec;
-  if (cutting.load(std::memory_order_relaxed) && !result.success) {
-    (void)scheduler.complete(spec.key, run.run_id, true, spec.confirm);
+  const core::Check& check = *run.check;
+  if (result.cancelled) {
+    // Cut by shutdown: neither success nor failure, no confirm, nothing stored (core::judgeRun).
+    metrics.countCancelledRun();
+    (void)scheduler.complete(check.key, run.run_id, true, check.schedule.confirm);
     return;
   }
-  // Whether a confirm follows is decided from the spec the run was dispatched with (run.spec), in the
-  // scheduler and in the stored record alike, so a reload flipping `confirm` mid-run cannot make them
-  // disagree.
-  const auto confirm_at = scheduler.complete(spec.key, run.run_id, result.success, spec.confirm);
-  // From the run and its spec, not from complete(): a check removed by a reload while this run was
-  // in flight gets no confirm, and its failure must stay pending (never counted) rather than count
-  // as downtime without one.
-  const bool confirm_pending = !result.success && !run.confirm && spec.confirm;
-  const bool accounted = !confirm_pending;
-  const bool changed = states.record(spec.key, result, run.confirm, spec.confirm);
-  noteTransition(spec, result, accounted, changed);
+  // Lag up to the transfer's real start, so an engine that falls behind shows here and not as the
+  // shop's connect time; the engine's own queue wait separately.
+  metrics.observeSchedulerLag(std::max(core::Micros{0}, std::chrono::duration_cast<core::Micros>(
+                                                            result.started - run.scheduled)));
+  metrics.observeEngineQueueWait(result.queue_wait);
+  // Whether a confirm follows is decided from the check the run was dispatched with (run.check), in
+  // the scheduler and in the record alike, so a reload flipping `confirm` mid-run cannot make them
+  // disagree. A check removed by a reload while this run was in flight gets no confirm, and its
+  // failure stays pending (never counted) rather than counting as downtime without one.
+  const auto confirm_at =
+      scheduler.complete(check.key, run.run_id, result.success, check.schedule.confirm);
 
-  storage::ResultRecord record;
-  record.key = spec.key;
+  core::RunRecord record;
+  record.key = check.key;
   record.run_id = static_cast<std::int64_t>(run.origin_run_id);
   record.confirm = run.confirm;
-  record.confirm_pending = confirm_pending;
-  record.interval = spec.interval;
+  record.confirm_pending = core::awaitsConfirm(result, run.confirm, check.schedule.confirm);
+  record.interval = check.schedule.interval;
   record.scheduled = run.origin_scheduled;
-  // Seam for the maintenance API (not yet built): it will decide whether the run's covered time is
+  // Seam for the maintenance API ([C]): it will decide whether the run's covered time is
   // maintenance; until then nothing is.
   record.in_maintenance = false;
+  // What a transition line needs, kept before the record moves into the store.
+  core::ProbeResult brief;
+  brief.success = result.success;
+  brief.failure = result.failure;
+  if (!result.success) brief.message = result.message;
   record.result = std::move(result);
-  // Up to store_buffer records may wait in memory: keep only what the store persists.
-  slimForStore(record.result, spec.secrets);
-  // enqueue() never blocks; a full queue is counted as a drop in the store's stats.
-  (void)store->enqueue(std::move(record));
+  const Published published = fanout->publish(std::move(record), check.secrets);
+  noteTransition(check, brief, published.verdict.decides_state, published.state_changed);
   if (confirm_at) loop->wake();
 }
 
-void AgentRuntime::Impl::noteTransition(const core::HttpCheckSpec& spec, const core::ProbeResult& result,
+void AgentRuntime::Impl::noteTransition(const core::Check& spec, const core::ProbeResult& result,
                                         bool accounted, bool changed) {
   if (!accounted) {
     if (spdlog::should_log(spdlog::level::debug)) (void)transitions.pushConfirmPending(spec, result);
@@ -178,11 +184,27 @@ core::Status AgentRuntime::Impl::readiness() const {
   return {};
 }
 
+void AgentRuntime::Impl::restoreStates(const AgentConfig& config) {
+  auto restored = loadLatestRuns(*store, config.checks);
+  if (!restored) {
+    spdlog::warn("start-up: could not restore the last results ({}); /metrics fills as checks run",
+                 restored.error().message);
+    return;
+  }
+  fanout->restore(*restored);
+  if (!restored->empty()) spdlog::info("start-up: restored {} stored runs", restored->size());
+}
+
 void AgentRuntime::Impl::housekeeping(std::stop_token stop) {
   while (!stop.stop_requested()) {
     if (store) metrics.setStoreStats(toMetrics(store->stats()));
     const SchedulerStats ss = scheduler.stats();
     metrics.setSchedulerCounts({ss.checks, ss.in_flight, ss.skipped, ss.missed});
+    // The engine exists from before this thread starts until after stop() joined it.
+    if (engine) {
+      const probes::EngineStats es = engine->stats();
+      metrics.setEngineCounts({es.queued, es.in_flight, es.saturated, es.saturated_runs});
+    }
     writeTransitions();
     std::unique_lock lock(house_mu);
     house_cv.wait_for(lock, stop, std::chrono::seconds{1}, [] { return false; });
@@ -223,6 +245,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
   http::registerAgentEndpoints(*d.server, std::move(endpoints));
 
   d.states.setChecks(config.checks);
+  d.fanout = std::make_unique<RunFanout>(d.states, d.store.get());
+  d.restoreStates(config);
   d.scheduler.setChecks(config.checks);
   const std::size_t count = config.checks.size();
   {
@@ -322,6 +346,7 @@ void AgentRuntime::stop() {
   if (!d.started.load() || d.stopped.exchange(true)) return;
   const auto begin = std::chrono::steady_clock::now();
   if (d.loop) d.loop->stop();
+  d.house = std::jthread{};  // before the engine goes: it reads the engine's stats
   if (d.engine) {
     const auto deadline = begin + d.options.drain_timeout;
     while (d.engine->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -329,10 +354,8 @@ void AgentRuntime::stop() {
     }
     const std::size_t left = d.engine->pending();
     if (left > 0) spdlog::info("stopping: cutting {} in-flight run{}", left, left == 1 ? "" : "s");
-    d.cutting.store(true);
     d.engine.reset();  // cuts what is left; completions run before the destructor returns
   }
-  d.house = std::jthread{};
   d.writeTransitions();  // what the last completions queued after the housekeeping thread's last tick
   if (d.store) {
     if (auto st = d.store->flush(); !st) spdlog::warn("stopping: final flush failed: {}", st.error().message);

@@ -60,12 +60,7 @@ Scheduler::Scheduler(const core::Clock& clock)
       next_run_id_(static_cast<std::uint64_t>(core::toMicros(clock.now()))),
       last_now_(clock.now()) {}
 
-std::string Scheduler::keyString(const core::CheckKey& key) {
-  std::string s;
-  s.reserve(key.shop.size() + key.env.size() + key.check.size() + 2);
-  s.append(key.shop).append("/").append(key.env).append("/").append(key.check);
-  return s;
-}
+std::string Scheduler::keyString(const core::CheckKey& key) { return key.path(); }
 
 bool Scheduler::isLive(const HeapItem& item) const {
   const Entry& e = entries_[item.index];
@@ -99,9 +94,9 @@ void Scheduler::replanIfClockSteppedBack(core::SystemTime now) {
     if (item.confirm) {
       // The step is measured from the previous poll, so it may be short by the time since then:
       // never wait longer than a fresh confirm delay.
-      item.due = std::clamp(item.due - step, now, now + e.spec->confirm_delay);
+      item.due = std::clamp(item.due - step, now, now + e.spec->schedule.confirm_delay);
     } else {
-      item.due = nextSlotAtOrAfter(now, e.spec->interval, e.offset);
+      item.due = nextSlotAtOrAfter(now, e.spec->schedule.interval, e.offset);
     }
   }
   std::make_heap(heap_.begin(), heap_.end(), Later{});
@@ -131,7 +126,7 @@ void Scheduler::pushSlot(std::uint32_t index, core::SystemTime due) {
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
-void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks) {
+void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::Check>>& checks) {
   ClockStepNote note;
   {
     std::lock_guard lock(mu_);
@@ -141,7 +136,7 @@ void Scheduler::setChecks(const std::vector<std::shared_ptr<const core::HttpChec
   logClockStep(note);
 }
 
-void Scheduler::setChecksLocked(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks) {
+void Scheduler::setChecksLocked(const std::vector<std::shared_ptr<const core::Check>>& checks) {
   const core::SystemTime now = clock_.now();
   replanIfClockSteppedBack(now);
   std::unordered_set<std::uint32_t> seen;
@@ -149,14 +144,14 @@ void Scheduler::setChecksLocked(const std::vector<std::shared_ptr<const core::Ht
   for (const auto& spec : checks) {
     if (!spec) continue;
     const std::string key = keyString(spec->key);
-    const core::Micros offset = stableOffset(spec->key, spec->interval);
+    const core::Micros offset = stableOffset(spec->key, spec->schedule.interval);
     auto it = index_.find(key);
     if (it != index_.end()) {
       Entry& e = entries_[it->second];
-      const bool replan = e.spec->interval != spec->interval;
+      const bool replan = e.spec->schedule.interval != spec->schedule.interval;
       e.spec = spec;
       e.offset = offset;
-      if (replan) pushSlot(it->second, nextSlotAtOrAfter(now, spec->interval, offset));
+      if (replan) pushSlot(it->second, nextSlotAtOrAfter(now, spec->schedule.interval, offset));
       seen.insert(it->second);
       continue;
     }
@@ -174,7 +169,7 @@ void Scheduler::setChecksLocked(const std::vector<std::shared_ptr<const core::Ht
     e.offset = offset;
     e.alive = true;
     index_.emplace(key, index);
-    pushSlot(index, nextSlotAtOrAfter(now, spec->interval, offset));
+    pushSlot(index, nextSlotAtOrAfter(now, spec->schedule.interval, offset));
     seen.insert(index);
   }
   for (auto it = index_.begin(); it != index_.end();) {
@@ -215,7 +210,7 @@ std::size_t Scheduler::poll(const std::function<void(DueRun)>& dispatch) {
             DueRun{e.spec, e.busy_run_id, true, item.due, lag, e.origin_run_id, e.origin_scheduled});
         continue;
       }
-      const core::Micros interval = sanitizedInterval(e.spec->interval);
+      const core::Micros interval = sanitizedInterval(e.spec->schedule.interval);
       core::SystemTime next = item.due + interval;
       if (next <= now) {
         // Late by more than an interval (suspended host, overloaded process): serve this slot once
@@ -257,7 +252,7 @@ std::optional<core::SystemTime> Scheduler::complete(const core::CheckKey& key, s
   Entry& e = entries_[it->second];
   if (!e.busy || e.busy_run_id != run_id || e.confirm_token != 0) return std::nullopt;
   if (!success && !e.busy_is_confirm && confirm_enabled) {
-    const core::SystemTime due = now + e.spec->confirm_delay;
+    const core::SystemTime due = now + e.spec->schedule.confirm_delay;
     e.confirm_token = next_token_++;
     heap_.push_back(HeapItem{due, it->second, true, e.confirm_token});
     std::push_heap(heap_.begin(), heap_.end(), Later{});

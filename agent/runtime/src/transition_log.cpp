@@ -5,39 +5,20 @@
 #include <vector>
 
 #include "shopwatch/core/redact.h"
+#include "shopwatch/core/text.h"
 
 namespace shopwatch::agent::runtime {
 
 namespace {
 
-std::string failureText(const core::HttpCheckSpec& spec, const core::ProbeResult& result) {
+std::string failureText(const core::Check& spec, const core::ProbeResult& result) {
   // Redact first: truncating first could cut a secret in half and let its prefix through.
   std::string message = core::redact(result.message, spec.secrets);
-  truncateUtf8(message, TransitionLog::kMaxMessageBytes);
+  core::truncateUtf8(message, TransitionLog::kMaxMessageBytes);
   return message;
 }
 
 }  // namespace
-
-void truncateUtf8(std::string& text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return;
-  std::size_t cut = max_bytes;
-  // Back up over continuation bytes (10xxxxxx) so the cut lands before a sequence's lead byte.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  text.shrink_to_fit();
-}
-
-void slimForStore(core::ProbeResult& result, const std::vector<std::string>& secrets) {
-  result.assertions = {};
-  result.final_url = std::string{};
-  if (result.success) {
-    result.message = std::string{};
-    return;
-  }
-  if (!secrets.empty()) result.message = core::redact(result.message, secrets);
-  truncateUtf8(result.message, kMaxStoredMessageBytes);
-}
 
 TransitionLog::TransitionLog(std::size_t capacity, std::size_t per_drain)
     : capacity_(capacity), per_drain_(per_drain) {}
@@ -53,7 +34,7 @@ bool TransitionLog::push(TransitionLevel level, std::string text) {
   return true;
 }
 
-bool TransitionLog::pushChange(const core::HttpCheckSpec& spec, bool up,
+bool TransitionLog::pushChange(const core::Check& spec, bool up,
                                const core::ProbeResult& result) {
   if (up) {
     return push(TransitionLevel::Info,
@@ -66,13 +47,13 @@ bool TransitionLog::pushChange(const core::HttpCheckSpec& spec, bool up,
   return push(TransitionLevel::Warn, std::move(text));
 }
 
-bool TransitionLog::pushConfirmPending(const core::HttpCheckSpec& spec,
+bool TransitionLog::pushConfirmPending(const core::Check& spec,
                                        const core::ProbeResult& result) {
   std::string text = "check " + spec.key.str() + " failed (";
   text += core::toString(result.failure);
   text += "), confirm re-check in " +
           std::to_string(
-              std::chrono::duration_cast<std::chrono::milliseconds>(spec.confirm_delay).count()) +
+              std::chrono::duration_cast<std::chrono::milliseconds>(spec.schedule.confirm_delay).count()) +
           " ms";
   return push(TransitionLevel::Debug, std::move(text));
 }

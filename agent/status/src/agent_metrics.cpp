@@ -105,21 +105,38 @@ double maxFds() {
 struct AgentMetrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   prometheus::Histogram* lag = nullptr;
+  prometheus::Histogram* queue_wait = nullptr;
+  prometheus::Counter* cancelled = nullptr;
   prometheus::Gauge* reload_ok = nullptr;
   prometheus::Gauge* reload_ts = nullptr;
   mutable std::mutex mu;
   StoreStats store;
   SchedulerCounts scheduler;
+  EngineCounts engine;
 };
 
 AgentMetrics::AgentMetrics(BuildInfo build) : impl_(std::make_unique<Impl>()) {
   auto& reg = *impl_->registry;
   impl_->lag = &prometheus::BuildHistogram()
                     .Name("shopwatch_scheduler_lag_seconds")
-                    .Help("Delay between a run's scheduled time and its dispatch.")
+                    .Help("Delay between a run's scheduled time and the real start of its first "
+                          "transfer.")
                     .Register(reg)
                     .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
                                                                      1, 5});
+  impl_->queue_wait = &prometheus::BuildHistogram()
+                           .Name("shopwatch_engine_queue_wait_seconds")
+                           .Help("Time a run waited inside the probe engine (host limits, queue) before "
+                                 "its first transfer started.")
+                           .Register(reg)
+                           .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1,
+                                                                            0.5, 1, 5});
+  impl_->cancelled = &prometheus::BuildCounter()
+                          .Name("shopwatch_runs_cancelled_total")
+                          .Help("Runs cut by shutdown or by a reload that removed their check; they "
+                                "count as neither success nor failure.")
+                          .Register(reg)
+                          .Add({});
   impl_->reload_ok = &prometheus::BuildGauge()
                           .Name("shopwatch_config_last_reload_successful")
                           .Help("Whether the last configuration load or reload succeeded.")
@@ -146,6 +163,17 @@ void AgentMetrics::observeSchedulerLag(core::Micros lag) {
   impl_->lag->Observe(static_cast<double>(lag.count()) / 1e6);
 }
 
+void AgentMetrics::observeEngineQueueWait(core::Micros wait) {
+  impl_->queue_wait->Observe(static_cast<double>(wait.count()) / 1e6);
+}
+
+void AgentMetrics::countCancelledRun() { impl_->cancelled->Increment(); }
+
+void AgentMetrics::setEngineCounts(const EngineCounts& counts) {
+  std::lock_guard lock(impl_->mu);
+  impl_->engine = counts;
+}
+
 void AgentMetrics::setConfigReload(bool successful, core::SystemTime when) {
   impl_->reload_ok->Set(successful ? 1 : 0);
   if (successful) impl_->reload_ts->Set(static_cast<double>(core::toMicros(when)) / 1e6);
@@ -166,10 +194,12 @@ void AgentMetrics::appendText(std::string& out) const {
   auto families = impl_->registry->Collect();
   StoreStats st;
   SchedulerCounts sc;
+  EngineCounts ec;
   {
     std::lock_guard lock(impl_->mu);
     st = impl_->store;
     sc = impl_->scheduler;
+    ec = impl_->engine;
   }
   auto d = [](std::uint64_t v) { return static_cast<double>(v); };
   families.push_back(family("shopwatch_store_degraded",
@@ -199,6 +229,19 @@ void AgentMetrics::appendText(std::string& out) const {
   families.push_back(family("shopwatch_scheduler_runs_missed_total",
                             "Slots that passed unserved while the scheduler was late.", MetricType::Counter,
                             d(sc.missed)));
+
+  families.push_back(family("shopwatch_engine_queued",
+                            "Runs waiting inside the probe engine for a slot.", MetricType::Gauge,
+                            d(ec.queued)));
+  families.push_back(family("shopwatch_engine_in_flight", "Transfers the probe engine is running.",
+                            MetricType::Gauge, d(ec.in_flight)));
+  families.push_back(family("shopwatch_engine_saturated",
+                            "Whether the probe engine's event loop is falling behind now (timings of "
+                            "runs in flight are marked untrustworthy).",
+                            MetricType::Gauge, ec.saturated ? 1 : 0));
+  families.push_back(family("shopwatch_engine_saturated_runs_total",
+                            "Runs whose timings were taken while the engine was saturated.",
+                            MetricType::Counter, d(ec.saturated_runs)));
 
   const ProcStat ps = readProcStat();
   if (ps.ok) {

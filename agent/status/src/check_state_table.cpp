@@ -15,7 +15,7 @@ double parseHttpVersion(const std::string& text) {
   return v;
 }
 
-std::shared_ptr<const CheckMeta> makeMeta(std::shared_ptr<const core::HttpCheckSpec> spec) {
+std::shared_ptr<const CheckMeta> makeMeta(std::shared_ptr<const core::Check> spec) {
   auto meta = std::make_shared<CheckMeta>();
   const auto& key = spec->key;
   meta->labels.reserve(key.shop.size() + key.env.size() + key.check.size() + 24);
@@ -57,7 +57,7 @@ struct CheckStateTable::Impl {
 CheckStateTable::CheckStateTable() : impl_(std::make_unique<Impl>()) {}
 CheckStateTable::~CheckStateTable() = default;
 
-void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& specs) {
+void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::Check>>& specs) {
   // Label text is built outside the lock; only the swap happens under it.
   std::map<core::CheckKey, std::unique_ptr<Impl::Entry>> next;
   for (const auto& spec : specs) {
@@ -81,40 +81,9 @@ void CheckStateTable::setChecks(const std::vector<std::shared_ptr<const core::Ht
   }
 }
 
-bool CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
-                             std::optional<bool> confirm_enabled) {
-  // Copied before taking the lock (whether the run is accounted depends on the spec, read under it): the
-  // HTTP server's snapshots and the engine's record() contend only for pointer swaps.
-  auto shared = std::make_shared<const core::ProbeResult>(result);
-  std::lock_guard lock(impl_->mu);
-  auto it = impl_->entries.find(key);
-  if (it == impl_->entries.end()) return false;
-  auto& e = *it->second;
-  auto& c = e.counters;
-  const auto& spec = *e.meta->spec;
-  if (result.success) {
-    ++c.runs_success;
-  } else {
-    ++c.runs_failure;
-  }
-  c.last_run = result.started;
-  const bool accounted = result.success || confirm || !confirm_enabled.value_or(spec.confirm);
-  c.awaiting_confirm = !accounted;
-  if (!accounted) return false;
-  const bool changed = e.last ? e.last->success != result.success : !result.success;
-  if (!result.success) {
-    const auto reason = static_cast<std::size_t>(result.failure == core::FailureReason::None
-                                                     ? core::FailureReason::Internal
-                                                     : result.failure);
-    if (reason < c.failures.size()) ++c.failures[reason];
-  }
-  const double seconds = std::chrono::duration<double>(result.duration).count();
-  std::size_t bucket = 0;
-  while (bucket < kDurationBuckets.size() && seconds > kDurationBuckets[bucket]) ++bucket;
-  ++c.duration_buckets[bucket];
-  ++c.duration_count;
-  c.duration_sum += seconds;
+namespace {
 
+LastResult lastOf(const core::ProbeResult& result) {
   LastResult last;
   last.started = result.started;
   last.success = result.success;
@@ -128,10 +97,69 @@ bool CheckStateTable::record(const core::CheckKey& key, const core::ProbeResult&
   last.bytes = result.bytes;
   last.content_length = result.content_length;
   last.ssl = result.ssl;
-  e.last = last;
+  return last;
+}
+
+}  // namespace
+
+bool CheckStateTable::record(const core::RunRecord& run, const core::RunVerdict& verdict) {
+  if (!verdict.counts) return false;
+  const core::ProbeResult& result = run.result;
+  // Copied before taking the lock: the HTTP server's snapshots and the engine's record() contend only
+  // for pointer swaps.
+  auto shared = verdict.decides_state ? std::make_shared<const core::ProbeResult>(result) : nullptr;
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(run.key);
+  if (it == impl_->entries.end()) return false;
+  auto& e = *it->second;
+  auto& c = e.counters;
+  if (result.success) {
+    ++c.runs_success;
+  } else {
+    ++c.runs_failure;
+  }
+  c.last_run = result.started;
+  c.awaiting_confirm = verdict.awaiting_confirm;
+  if (!verdict.decides_state) return false;
+  const bool changed = e.last ? e.last->success != result.success : !result.success;
+  if (!result.success) {
+    const auto reason = static_cast<std::size_t>(result.failure == core::FailureReason::None
+                                                     ? core::FailureReason::Internal
+                                                     : result.failure);
+    if (reason < c.failures.size()) ++c.failures[reason];
+  }
+  // Timings taken while the engine was saturated measure the agent, not the shop: they stay out of
+  // the latency histogram (the gauges still show the run).
+  if (!result.saturated) {
+    const double seconds = std::chrono::duration<double>(result.duration).count();
+    std::size_t bucket = 0;
+    while (bucket < kDurationBuckets.size() && seconds > kDurationBuckets[bucket]) ++bucket;
+    ++c.duration_buckets[bucket];
+    ++c.duration_count;
+    c.duration_sum += seconds;
+  }
+  e.last = lastOf(result);
   // The previous result is released after the lock (`shared` outlives `lock`); a snapshot may still hold it.
   e.result.swap(shared);
   return changed;
+}
+
+void CheckStateTable::restore(const core::RunRecord& run, const core::RunVerdict& verdict) {
+  if (!verdict.counts) return;
+  auto shared = verdict.decides_state ? std::make_shared<const core::ProbeResult>(run.result) : nullptr;
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->entries.find(run.key);
+  if (it == impl_->entries.end()) return;
+  auto& e = *it->second;
+  if (!e.counters.last_run || *e.counters.last_run <= run.result.started) {
+    e.counters.last_run = run.result.started;
+    // A confirm re-check that was pending when the agent stopped never comes: nothing awaits it now.
+    e.counters.awaiting_confirm = false;
+  }
+  if (!verdict.decides_state) return;
+  if (e.last && e.last->started > run.result.started) return;  // a newer run is already shown
+  e.last = lastOf(run.result);
+  e.result.swap(shared);
 }
 
 std::vector<CheckSnapshot> CheckStateTable::snapshot(bool with_results) const {

@@ -42,6 +42,21 @@ json resultObject(const core::ProbeResult& r, const std::vector<std::string>& se
     assertions.push_back({{"name", red(a.name)}, {"passed", a.passed}, {"detail", red(a.detail)}});
   }
   j["assertions"] = std::move(assertions);
+  j["queue_wait_seconds"] = seconds(r.queue_wait);
+  j["saturated"] = r.saturated;
+  if (r.cancelled) j["cancelled"] = true;
+  if (!r.steps.empty()) {
+    j["failed_step"] = r.failed_step.empty() ? json(nullptr) : json(r.failed_step);
+    json steps = json::array();
+    for (const auto& step : r.steps) {
+      json s = resultObject(step.result, secrets, false);
+      s["name"] = step.name;
+      s["skipped"] = step.skipped;
+      if (step.cleanup) s["cleanup"] = true;
+      steps.push_back(std::move(s));
+    }
+    j["steps"] = std::move(steps);
+  }
   if (with_time) j["time"] = core::formatRfc3339(r.started, true);
   return j;
 }
@@ -65,10 +80,12 @@ std::string checksJson(const std::vector<CheckSnapshot>& checks, int indent) {
     j["shop"] = spec.key.shop;
     j["env"] = spec.key.env;
     j["check"] = spec.key.check;
-    j["url"] = core::redact(spec.url, spec.secrets);
-    j["method"] = spec.method;
-    j["interval_seconds"] = seconds(spec.interval);
-    j["timeout_seconds"] = seconds(spec.timeout);
+    if (const core::HttpProbe* http = spec.http()) {
+      j["url"] = core::redact(http->request.url, spec.secrets);
+      j["method"] = http->request.method;
+    }
+    j["interval_seconds"] = seconds(spec.schedule.interval);
+    j["timeout_seconds"] = seconds(spec.schedule.timeout);
     j["histogram"] = spec.histogram;
     j["awaiting_confirm"] = c.counters.awaiting_confirm;
     j["runs"] = {{"success", c.counters.runs_success}, {"failure", c.counters.runs_failure}};

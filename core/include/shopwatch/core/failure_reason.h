@@ -9,19 +9,20 @@
 
 namespace shopwatch::core {
 
+/// Explicit values: they are stored (rollup columns, raw rows) — never renumber, only append.
 enum class FailureReason : std::uint8_t {
   None = 0,  ///< the run passed
-  Dns,
-  Connect,
-  Tls,
-  Timeout,
-  HttpStatus,
-  Assertion,
-  Extraction,
-  BodyTooLarge,
-  Redirects,
-  Protocol,
-  Internal,
+  Dns = 1,
+  Connect = 2,
+  Tls = 3,
+  Timeout = 4,
+  HttpStatus = 5,
+  Assertion = 6,
+  Extraction = 7,
+  BodyTooLarge = 8,
+  Redirects = 9,
+  Protocol = 10,
+  Internal = 11,
 };
 
 inline constexpr std::size_t kFailureReasonCount = 12;

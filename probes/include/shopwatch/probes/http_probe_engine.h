@@ -1,6 +1,10 @@
 #pragma once
-/// HttpProbeEngine: runs HTTP checks on libcurl's multi interface, one event thread, many in flight.
+/// HttpProbeEngine: runs checks on libcurl's multi interface, one event thread, many in flight.
+/// A run is a driver over transfers (the redirect chain of a plain HTTP check; B1 adds journeys);
+/// parsing that can take milliseconds (JSON, RE2 over a buffered body) runs on a small worker pool
+/// so that it cannot delay other runs' timings.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -8,8 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/clock.h"
+#include "shopwatch/core/duration.h"
 #include "shopwatch/core/probe_result.h"
 
 namespace shopwatch::probes {
@@ -24,61 +29,104 @@ class Resolver {
 };
 
 struct EngineOptions {
-  /// Per-host concurrency limit used when a check's spec says 0.
+  /// Per-host concurrency limit used when a check's per_host_limit is 0.
   int default_per_host_limit = 4;
-  /// Bytes of response bodies held in memory across all in-flight runs; transfers pause past it.
+  /// Bytes of response bodies held in memory across all in-flight runs (including bodies waiting
+  /// for or under evaluation); transfers pause past it.
   std::uint64_t body_budget_bytes = 256ull * 1024 * 1024;
   /// nullptr: libcurl resolves (system resolver). Checks' own `resolve` overrides win over both.
   std::shared_ptr<Resolver> resolver;
-  /// Wall clock for ProbeResult::started; nullptr: the system clock. Phases and durations are
-  /// always measured with the real monotonic clock.
+  /// Wall clock for ProbeResult::started; nullptr: the system clock. Phases, durations, queue
+  /// waits and saturation are always measured with the real monotonic clock.
   const core::Clock* clock = nullptr;
+  /// Saturation threshold (see HttpProbeEngine, "Saturation"). Values <= 0 mean 1 µs.
+  core::Micros saturation_threshold = std::chrono::milliseconds{5};
+  /// Threads evaluating buffered bodies (JSON, body_regex); at least 1.
+  int evaluation_threads = 2;
+  /// Evaluations waiting for a worker at most; when it is full the event thread evaluates itself
+  /// (and, if that makes it late, marks the runs in flight as saturated).
+  std::size_t evaluation_queue = 256;
+  /// Test hook: called on the thread that evaluates a run's buffered body, just before it does,
+  /// with the check's key. Empty in production.
+  std::function<void(const core::CheckKey&)> before_evaluation;
 };
 
-/// Counters of one engine since it started (thread-safe snapshot).
+/// Counters and gauges of one engine (thread-safe snapshot, approximate while it runs).
 struct EngineStats {
   std::uint64_t runs_completed = 0;
   /// Highest number of body bytes held in memory at once (only regex/json checks buffer bodies).
   std::uint64_t peak_buffered_bytes = 0;
   /// Times a transfer was paused because the body budget was exhausted.
   std::uint64_t budget_pauses = 0;
+  /// Runs submitted that wait for a slot (the engine's inbox and per-host queues).
+  std::size_t queued = 0;
+  /// Runs whose first transfer has started and that have not completed (transfers running,
+  /// or their evaluation).
+  std::size_t in_flight = 0;
+  /// The event loop was late (see "Saturation") at least once during the last second.
+  bool saturated = false;
+  /// Completed runs marked ProbeResult::saturated since the engine started.
+  std::uint64_t saturated_runs = 0;
 };
 
 /// Contract of one run:
-/// - Every request opens a fresh connection (no reuse, no TLS session or DNS cache), so phases are
-///   honest. Redirects are followed by the engine, one request per hop (up to spec.max_redirects,
-///   else failure `redirects`); phases are summed over hops, `duration` is the run's wall time.
+/// - The engine reads check.probe (the driver factory is the one place that dispatches on it),
+///   check.schedule.timeout (bounds the whole run; each request's own timeout bounds it too),
+///   check.per_host_limit and check.secrets. A probe kind the engine does not know completes
+///   with failure `internal`.
+/// - HTTP: every request opens a fresh connection (no reuse, no TLS session or DNS cache), so
+///   phases are honest. Redirects are followed by the engine, one request per hop (up to
+///   request.max_redirects, else failure `redirects`); phases are summed over hops, `duration` is
+///   the run's wall time from its first transfer's start.
+/// - Timing: `started` is the wall time the first transfer really started; `queue_wait` is the
+///   time from submit() to then (host limit, engine queue). Neither `duration` nor any phase
+///   contains queueing (the engine sets no libcurl connection limits, so libcurl never queues).
+/// - A failed run keeps the phases it completed: a connect failure its resolve, a TLS failure
+///   its resolve and connect, a timeout during the body its processing and the transfer so far.
 /// - Failure reasons: dns, connect, tls, timeout (whole run), http_status, assertion,
-///   body_too_large (spec.max_body, the transfer is aborted), redirects, protocol, internal. The
-///   message never contains spec.secrets (core::redact); nor do final_url and assertion details.
+///   body_too_large (request.max_body, the transfer is aborted), redirects, protocol, internal.
+///   The message never contains check.secrets (core::redact); nor do final_url and assertion
+///   details.
 /// - cert_not_after is the earliest notAfter of the chain the server presented, also when
 ///   verification failed.
 /// - Bodies are only held in memory for body_regex / json; body_contains / body_not_contains are
-///   searched while streaming. Held bytes count against EngineOptions::body_budget_bytes; a run
-///   that would exceed it pauses until bytes are freed (the oldest holder always proceeds, so at
-///   most budget + one max_body is held).
+///   searched while streaming. Held bytes count against EngineOptions::body_budget_bytes until
+///   the body is evaluated; a run that would exceed it pauses until bytes are freed (the oldest
+///   holder always proceeds, so at most budget + one max_body is held). Buffered bodies are
+///   evaluated on the worker pool, never on the event thread unless the pool's queue is full.
+/// - Cancelled: a run cut by the engine's destruction (in flight, queued or being evaluated)
+///   completes with `cancelled = true`, success false, failure None and message
+///   "cancelled: engine stopping"; it is neither a success nor a failure.
+/// - Saturation: the event loop measures how late it serves events: the time one iteration spends
+///   processing (between two waits for sockets/timers; an event that became ready meanwhile waited
+///   that long) and how much later than asked a wait returned. When either exceeds
+///   EngineOptions::saturation_threshold, every run in flight at that moment is marked
+///   `saturated = true` (its timings are not the shop's). Evaluation time on the workers does not
+///   count. Stats: EngineStats::saturated, saturated_runs.
 /// - The caller must call curl_global_init once before constructing an engine (main does).
 class HttpProbeEngine {
  public:
-  /// Called once per submitted run, on the engine thread, when the run ends. Must not block.
+  /// Called once per submitted run, on the engine thread (or on the caller's, see submit), when
+  /// the run ends. Must not block.
   using Completion = std::function<void(core::ProbeResult)>;
 
   explicit HttpProbeEngine(EngineOptions options = {});
-  /// Stops: in-flight and queued runs are cut (failure `timeout`, message "cancelled: engine
-  /// stopping") and their completions still run. Must not be called from a completion.
+  /// Cuts in-flight, queued and evaluating runs (`cancelled`, see above); their completions still
+  /// run, on the engine thread, before it returns. Must not be called from a completion.
   ~HttpProbeEngine();
   HttpProbeEngine(const HttpProbeEngine&) = delete;
   HttpProbeEngine& operator=(const HttpProbeEngine&) = delete;
   HttpProbeEngine(HttpProbeEngine&&) = delete;
   HttpProbeEngine& operator=(HttpProbeEngine&&) = delete;
 
-  /// Thread-safe. Queues one run of `spec`; it starts when its host has a free slot (host = the
-  /// URL's host and port; limit = spec.per_host_limit, else the engine default). The run's timeout
-  /// starts when it starts. After stop() the completion is called at once, on the caller's thread,
-  /// with failure `internal` ("engine stopped").
-  void submit(std::shared_ptr<const core::HttpCheckSpec> spec, Completion done);
-  /// Thread-safe. Let in-flight and queued runs finish (or hit their timeout), then stop the
-  /// thread. Blocks until then. Must not be called from a completion.
+  /// Thread-safe. Queues one run of `check`; it starts when its host has a free slot (host = the
+  /// first request's host and port; limit = check.per_host_limit, else the engine default). The
+  /// run's timeout starts when its first transfer starts. After stop() the completion is called
+  /// at once, on the caller's thread, with `cancelled` ("cancelled: engine stopping").
+  void submit(std::shared_ptr<const core::Check> check, Completion done);
+  /// Thread-safe. Let in-flight and queued runs finish (or hit their timeout) and their
+  /// evaluations end, then stop the thread. Blocks until then. Must not be called from a
+  /// completion.
   void stop();
   /// Runs queued or in flight (thread-safe, approximate); a run stops counting just before its
   /// completion is called.
@@ -91,6 +139,6 @@ class HttpProbeEngine {
 };
 
 /// Runs one check to completion on a private engine (for `shopwatch probe`). Blocks the caller.
-core::ProbeResult probeOnce(const core::HttpCheckSpec& spec, EngineOptions options = {});
+core::ProbeResult probeOnce(const core::Check& check, EngineOptions options = {});
 
 }  // namespace shopwatch::probes

@@ -21,12 +21,15 @@ class MemoryResultStore final : public ResultStore {
   MemoryResultStore(MemoryResultStore&&) = delete;
   MemoryResultStore& operator=(MemoryResultStore&&) = delete;
 
-  bool enqueue(ResultRecord&& record) override;
+  bool enqueue(core::RunRecord&& record) override;
   core::Status flush() override;
   StoreStats stats() const override;
 
   core::Result<std::vector<SeriesKey>> series() override;
   core::Result<std::vector<StoredResult>> lastResults(const SeriesKey& series, std::size_t n) override;
+  core::Result<std::vector<StoredResult>> latestPerSeries(std::size_t n) override;
+  core::Status scan(core::SystemTime from, core::SystemTime to,
+                    const std::function<bool(const StoredResult&)>& visit) override;
   core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
                                           core::SystemTime to, core::SystemTime now) override;
   core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,

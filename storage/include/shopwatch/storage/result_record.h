@@ -1,14 +1,16 @@
 #pragma once
-/// What the runtime hands to the store for every run, and what the store gives back.
+/// What the store gives back for every stored run. What it is handed is core::RunRecord
+/// (shopwatch/core/run_record.h): the record every consumer of a completed run sees.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/clock.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/core/probe_result.h"
+#include "shopwatch/core/run_record.h"
 
 namespace shopwatch::storage {
 
@@ -21,29 +23,9 @@ struct SeriesKey {
   friend auto operator<=>(const SeriesKey&, const SeriesKey&) = default;
 };
 
-/// One run as the runtime reports it (DESIGN.md, "Accounting").
-/// - A scheduled run covers [scheduled, next scheduled run of its series), capped at 2 × interval; the rest
-///   of a gap is unmonitored. A scheduled run at or before the series' latest one is stored but covers
-///   nothing.
-/// - A confirm row (confirm = true, same run_id) decides its run only while that run is the series' latest
-///   scheduled run, i.e. it arrives before the next scheduled run; a late confirm is stored and ignored. A
-///   pending failure whose confirm never arrives does not count.
-struct ResultRecord {
-  core::CheckKey key;
-  std::string step;           ///< "" for a check; the step name for a journey step
-  std::int64_t run_id = 0;    ///< same value on a scheduled run and its confirm re-check
-  bool confirm = false;       ///< this row is a confirm re-check (stored, covers no time)
-  /// A failed scheduled run whose confirm re-check will follow. When false, a failure counts directly
-  /// (the check has confirm disabled).
-  bool confirm_pending = false;
-  bool in_maintenance = false;  ///< the run's covered time is maintenance
-  core::Micros interval{std::chrono::seconds{60}};
-  core::SystemTime scheduled{};  ///< scheduled start of the run (coverage starts here)
-  core::ProbeResult result;      ///< only the fields listed in StoredResult are kept
-};
-
 /// One stored row. `result` carries: started, success, failure, message (failures only), status_code,
-/// duration, phases, http_version, cert_not_after (whole seconds), bytes.
+/// duration, phases (of failed runs too: what the run completed), http_version, cert_not_after (whole
+/// seconds), bytes, saturated.
 struct StoredResult {
   SeriesKey series;
   std::int64_t run_id = 0;
@@ -57,5 +39,9 @@ struct StoredResult {
   std::optional<core::Micros> covered;
   core::ProbeResult result;
 };
+
+/// The record a stored row was made from, as far as the row keeps it (for start-up restore through the
+/// fan-out): key, step, run_id, confirm, confirm_pending, in_maintenance, interval, scheduled, result.
+core::RunRecord toRunRecord(const StoredResult& stored);
 
 }  // namespace shopwatch::storage

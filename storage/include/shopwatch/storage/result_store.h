@@ -4,11 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "shopwatch/core/clock.h"
 #include "shopwatch/core/result.h"
+#include "shopwatch/core/run_record.h"
 #include "shopwatch/storage/aggregate.h"
 #include "shopwatch/storage/result_record.h"
 
@@ -30,8 +32,10 @@ class ResultSink {
  public:
   virtual ~ResultSink() = default;
   /// Queues a result (moved from only when accepted). Returns false (and counts a drop) when the queue is
-  /// full or the store is stopped; never blocks.
-  virtual bool enqueue(ResultRecord&& record) = 0;
+  /// full or the store is stopped; never blocks. A cancelled run (`result.cancelled`: cut by shutdown or
+  /// a removed check — core::judgeRun says it counts for nothing) is never stored: enqueue returns false
+  /// without counting a drop.
+  virtual bool enqueue(core::RunRecord&& record) = 0;
   /// Blocks until everything enqueued before the call is committed, or a write attempt failed
   /// (degraded: the results stay buffered and an error is returned).
   virtual core::Status flush() = 0;
@@ -48,6 +52,15 @@ class ResultReader {
   virtual core::Result<std::vector<SeriesKey>> series() = 0;
   /// The newest `n` rows of a series (scheduled and confirm rows), newest first.
   virtual core::Result<std::vector<StoredResult>> lastResults(const SeriesKey& series, std::size_t n) = 0;
+  /// The newest `n` rows of every series (scheduled and confirm rows) in one query: series in SeriesKey
+  /// order, newest first within a series (the agent's start-up restore of its state table).
+  virtual core::Result<std::vector<StoredResult>> latestPerSeries(std::size_t n) = 0;
+  /// Streams the raw rows with time in [from, to) — a row's time is `scheduled` (confirm rows: their
+  /// start) — ordered by series (SeriesKey order), then time, from one query and in bounded memory
+  /// (rules rebuilding their windows). `visit` returns false to stop early (still success). It runs on
+  /// the caller's thread with the store's read side held: it must not call back into the store.
+  virtual core::Status scan(core::SystemTime from, core::SystemTime to,
+                            const std::function<bool(const StoredResult&)>& visit) = 0;
   /// Exact figures for one series from raw rows (within raw retention).
   virtual core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
                                                   core::SystemTime to, core::SystemTime now) = 0;

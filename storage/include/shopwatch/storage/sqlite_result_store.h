@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "shopwatch/core/clock.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/core/result.h"
+#include "shopwatch/storage/database.h"
 #include "shopwatch/storage/result_store.h"
 
 namespace shopwatch::storage {
@@ -33,6 +35,9 @@ struct StoreOptions {
   core::Micros max_backoff = std::chrono::seconds{5};  ///< retry delay cap while degraded
   /// Wall clock for retention cutoffs and query defaults; SystemClock when null. Must outlive the store.
   const core::Clock* clock = nullptr;
+  /// Other components' tables in this database ([C], [D]): migrated at open, after the store's own
+  /// "results" component, in the same transaction. Their rows are written through submit().
+  std::vector<StorageComponent> components;
 };
 
 /// Thread-safe. Writing never throws and never blocks enqueue(); a full disk, a read-only file or a lock
@@ -56,7 +61,11 @@ class SqliteResultStore final : public ResultStore {
   SqliteResultStore(SqliteResultStore&&) = delete;
   SqliteResultStore& operator=(SqliteResultStore&&) = delete;
 
-  bool enqueue(ResultRecord&& record) override;
+  bool enqueue(core::RunRecord&& record) override;
+  /// Queues a job for the writer thread (see WriteJob for its transaction and failure semantics). Jobs
+  /// are never dropped for a full queue or a degraded database; returns false (and calls nothing) only
+  /// when the store is stopped or read-only. flush() also waits for the jobs submitted before it.
+  bool submit(std::unique_ptr<WriteJob> job);
   core::Status flush() override;
   StoreStats stats() const override;
   /// Drains the queue (one last write attempt) and joins the writer. Idempotent.
@@ -68,6 +77,9 @@ class SqliteResultStore final : public ResultStore {
 
   core::Result<std::vector<SeriesKey>> series() override;
   core::Result<std::vector<StoredResult>> lastResults(const SeriesKey& series, std::size_t n) override;
+  core::Result<std::vector<StoredResult>> latestPerSeries(std::size_t n) override;
+  core::Status scan(core::SystemTime from, core::SystemTime to,
+                    const std::function<bool(const StoredResult&)>& visit) override;
   core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
                                           core::SystemTime to, core::SystemTime now) override;
   core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,

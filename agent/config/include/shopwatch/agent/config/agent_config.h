@@ -1,13 +1,16 @@
 #pragma once
 /// The validated agent configuration (DESIGN.md): what `shopwatch run` and `check-config` work
-/// from. Plain data, immutable once loaded; the check specs are shared with the probe side.
+/// from. Plain data, immutable once loaded; the checks are shared with the scheduler and the
+/// engine.
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/duration.h"
 
 namespace shopwatch::agent {
@@ -21,7 +24,8 @@ struct RetentionSettings {
 /// `agent:` — process-wide settings.
 struct AgentSettings {
   std::string client;  ///< identity; empty only when LoadOptions::require_client is false
-  std::string listen = "127.0.0.1:9834";  ///< host:port (IPv6 as [::1]:9834)
+  /// As written; always accepted by core::parseListenAddress (the server binds through it too).
+  std::string listen = "127.0.0.1:9834";
   /// SQLite file. When the key is missing: "shopwatch-<client>.db" ("shopwatch.db" without a
   /// client), relative to the working directory (systemd's WorkingDirectory / StateDirectory).
   std::string database;
@@ -33,9 +37,28 @@ struct AgentSettings {
 struct ShopConfig {
   std::string name;
   std::string env = "production";
-  std::string
-      base_url;  ///< http(s) URL, secrets expanded; may be empty when every check URL is absolute
+  /// http(s) URL, secrets expanded; may be empty when every check URL is absolute.
+  std::string base_url;
   int per_host_concurrency = 4;
+};
+
+/// Where a check's effective value came from (`check-config -v`).
+enum class ValueSource {
+  Default,       ///< the built-in default: nobody wrote the key
+  FromDefaults,  ///< the shop's `defaults:`
+  Set,           ///< the check itself
+  Derived,       ///< computed from another value (an unset `timeout` from the interval)
+};
+
+/// The sources of one check's values, keyed by dotted key path (`timeout`, `expect.status`).
+/// A key that is not listed has its built-in default.
+struct CheckSources {
+  std::map<std::string, ValueSource, std::less<>> keys;
+
+  ValueSource of(std::string_view key) const {
+    auto it = keys.find(key);
+    return it == keys.end() ? ValueSource::Default : it->second;
+  }
 };
 
 struct AgentConfig {
@@ -43,8 +66,12 @@ struct AgentConfig {
   AgentSettings agent;
   RetentionSettings retention;
   std::vector<ShopConfig> shops;
-  /// Every check of every shop, in file order, fully resolved (defaults applied, URL absolute).
-  std::vector<std::shared_ptr<const core::HttpCheckSpec>> checks;
+  /// Every check of every shop, in file order, fully resolved (defaults applied, derived values
+  /// filled in, URL absolute). Plain HTTP checks have `request.timeout == schedule.timeout`.
+  std::vector<std::shared_ptr<const core::Check>> checks;
+  /// Where each check's values came from, by check key (a side table for `check-config -v`; the
+  /// runtime does not need it).
+  std::map<core::CheckKey, CheckSources> sources;
   /// Every expanded secret value (deduplicated): pass to core::redact() wherever text is shown.
   std::vector<std::string> secrets;
 };

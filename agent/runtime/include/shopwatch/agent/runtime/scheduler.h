@@ -15,14 +15,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/clock.h"
 
 namespace shopwatch::agent::runtime {
 
 /// One run the scheduler wants started now.
 struct DueRun {
-  std::shared_ptr<const core::HttpCheckSpec> spec;
+  std::shared_ptr<const core::Check> check;
   std::uint64_t run_id = 0;
   bool confirm = false;          ///< this run is the confirm re-check of a failed run
   core::SystemTime scheduled{};  ///< the slot (or confirm) time it was due at
@@ -66,7 +66,7 @@ class Scheduler {
   /// Replaces the set of checks (by CheckKey). Checks that stay keep their slot and in-flight state
   /// (their spec is replaced; a changed interval re-plans their next slot); new ones get their first
   /// slot at or after now; removed ones are forgotten — a completion for them is ignored.
-  void setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks);
+  void setChecks(const std::vector<std::shared_ptr<const core::Check>>& checks);
 
   /// Hands every run due at clock.now() to `dispatch` (called with the mutex released, in due order).
   /// A slot whose check is still busy is skipped (counted), never queued. When the scheduler is
@@ -80,7 +80,7 @@ class Scheduler {
 
   /// Reports the end of a run. A failed regular run schedules its confirm re-check after the check's
   /// `confirm_delay` when `confirm_enabled` — pass the `confirm` of the spec the run was dispatched
-  /// with (DueRun::spec), so a reload flipping `confirm` mid-run cannot make the scheduler and the
+  /// with (DueRun::check), so a reload flipping `confirm` mid-run cannot make the scheduler and the
   /// stored record (confirm_pending) disagree. The check stays busy until that re-check completes.
   /// Unknown or stale run ids are ignored. Returns the time of a newly scheduled confirm, if any.
   /// Notices a backward clock step like poll() (so the confirm is timed in the new time base) but
@@ -100,7 +100,7 @@ class Scheduler {
   // Heap items are invalidated lazily: an item is live only while its token equals the entry's
   // current slot (or confirm) token. Tokens come from one counter, so a reused index never matches.
   struct Entry {
-    std::shared_ptr<const core::HttpCheckSpec> spec;
+    std::shared_ptr<const core::Check> spec;
     core::Micros offset{0};
     std::uint64_t slot_token = 0;
     std::uint64_t confirm_token = 0;   ///< non-zero while a confirm waits in the heap
@@ -132,7 +132,7 @@ class Scheduler {
     std::size_t checks = 0;
   };
 
-  void setChecksLocked(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& checks);
+  void setChecksLocked(const std::vector<std::shared_ptr<const core::Check>>& checks);
   void replanIfClockSteppedBack(core::SystemTime now);  // requires mu_
   ClockStepNote takeClockStepNote();                     // requires mu_
   static void logClockStep(const ClockStepNote& note);   // must not hold mu_

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/check.h"
 #include "shopwatch/core/failure_reason.h"
 #include "shopwatch/core/probe_result.h"
 
@@ -31,9 +31,9 @@ class TransitionLog {
 
   /// A check became down (`up` false) or up again. The message is redacted with spec.secrets here,
   /// before it is truncated, so no cut-off secret can escape. Returns false when the queue was full.
-  bool pushChange(const core::HttpCheckSpec& spec, bool up, const core::ProbeResult& result);
+  bool pushChange(const core::Check& spec, bool up, const core::ProbeResult& result);
   /// A failure whose confirm re-check is pending (a debug line). Returns false when dropped.
-  bool pushConfirmPending(const core::HttpCheckSpec& spec, const core::ProbeResult& result);
+  bool pushConfirmPending(const core::Check& spec, const core::ProbeResult& result);
 
   using Sink = std::function<void(TransitionLevel, const std::string&)>;
   /// Writes up to per_drain queued lines to `sink`, then (if up/down lines were left or dropped since
@@ -60,15 +60,5 @@ class TransitionLog {
   std::uint64_t dropped_since_drain_ = 0;        // up/down lines
   std::uint64_t dropped_debug_since_drain_ = 0;  // confirm-pending lines
 };
-
-/// Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
-void truncateUtf8(std::string& text, std::size_t max_bytes);
-
-/// Strips a result down to what the store persists (storage/result_record.h, StoredResult): drops
-/// assertions and final_url, clears the message on success, and on failure redacts it with `secrets`
-/// and cuts it to kMaxStoredMessageBytes — a queued record should cost about 200 bytes, not whatever
-/// the server sent.
-inline constexpr std::size_t kMaxStoredMessageBytes = 512;
-void slimForStore(core::ProbeResult& result, const std::vector<std::string>& secrets);
 
 }  // namespace shopwatch::agent::runtime

@@ -7,6 +7,9 @@
 ///   shopwatch_store_database_bytes, shopwatch_store_results_written_total,
 ///   shopwatch_store_results_dropped_total, shopwatch_scheduler_checks, shopwatch_scheduler_in_flight,
 ///   shopwatch_scheduler_runs_skipped_total, shopwatch_scheduler_runs_missed_total,
+///   shopwatch_engine_queue_wait_seconds (histogram), shopwatch_engine_queued,
+///   shopwatch_engine_in_flight, shopwatch_engine_saturated, shopwatch_engine_saturated_runs_total,
+///   shopwatch_runs_cancelled_total,
 ///   process_cpu_seconds_total, process_resident_memory_bytes,
 ///   process_virtual_memory_bytes, process_start_time_seconds, process_open_fds, process_max_fds.
 
@@ -49,6 +52,14 @@ struct SchedulerCounts {
   std::uint64_t missed = 0;     ///< slots that passed unserved while the scheduler was late (monotonic)
 };
 
+/// Numbers the runtime maps from the probe engine's statistics.
+struct EngineCounts {
+  std::uint64_t queued = 0;          ///< runs waiting for a slot (host limit, engine queue)
+  std::uint64_t in_flight = 0;       ///< transfers running
+  bool saturated = false;            ///< the event loop is falling behind now
+  std::uint64_t saturated_runs = 0;  ///< runs marked saturated (monotonic)
+};
+
 class AgentMetrics {
  public:
   explicit AgentMetrics(BuildInfo build);
@@ -62,8 +73,15 @@ class AgentMetrics {
   /// serialized by appendText(); never register per-check series here.
   prometheus::Registry& registry();
 
-  /// One dispatch's lag (dispatch time − scheduled time).
+  /// One run's lag: when its first transfer really started − its scheduled time (so a busy engine
+  /// shows here, not as the shop's connect time).
   void observeSchedulerLag(core::Micros lag);
+  /// One run's wait inside the engine: submission → first transfer started.
+  void observeEngineQueueWait(core::Micros wait);
+  /// A run cut by shutdown or a removed check (counted nowhere else).
+  void countCancelledRun();
+  /// Latest engine statistics; shown as they are at the next scrape.
+  void setEngineCounts(const EngineCounts& counts);
   /// After each config load/reload. The success timestamp changes only when `successful`.
   void setConfigReload(bool successful, core::SystemTime when);
   /// Latest store statistics; shown as they are at the next scrape.

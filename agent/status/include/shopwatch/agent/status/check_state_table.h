@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "shopwatch/core/check_spec.h"
+#include "shopwatch/core/accounting.h"
+#include "shopwatch/core/check.h"
+#include "shopwatch/core/run_record.h"
 #include "shopwatch/core/clock.h"
 #include "shopwatch/core/failure_reason.h"
 #include "shopwatch/core/probe_result.h"
@@ -25,7 +27,7 @@ inline constexpr std::array<double, 12> kDurationBuckets = {0.005, 0.01, 0.025, 
 
 /// What stays fixed for a check between reloads: its spec and its label text.
 struct CheckMeta {
-  std::shared_ptr<const core::HttpCheckSpec> spec;
+  std::shared_ptr<const core::Check> spec;
   /// `shop="…",env="…",check="…"`, values escaped for the text format.
   std::string labels;
 };
@@ -38,7 +40,8 @@ struct CheckCounters {
   /// re-check, or a failed run of a check with `confirm: false`. A failure still awaiting its confirm
   /// re-check is not counted here.
   std::array<std::uint64_t, core::kFailureReasonCount> failures{};
-  /// Non-cumulative counts per kDurationBuckets bound, last element is +Inf (accounted runs only).
+  /// Non-cumulative counts per kDurationBuckets bound, last element is +Inf (runs that decide the
+  /// state, except those taken while the engine was saturated).
   std::array<std::uint64_t, kDurationBuckets.size() + 1> duration_buckets{};
   std::uint64_t duration_count = 0;
   double duration_sum = 0;  ///< seconds
@@ -87,19 +90,20 @@ class CheckStateTable {
   /// Start-up and reload. Keys (shop, env, check) that stay keep counters and last result (their spec
   /// is replaced); keys not in `specs` vanish with all their series; new keys start empty. A repeated
   /// key: the first spec wins. Null pointers are ignored.
-  void setChecks(const std::vector<std::shared_ptr<const core::HttpCheckSpec>>& specs);
+  void setChecks(const std::vector<std::shared_ptr<const core::Check>>& specs);
 
-  /// A finished run. `confirm`: this run is the confirm re-check of a failed run. Unknown key: ignored
-  /// (a run finishing after its check was removed by a reload).
-  /// The gauges (LastResult) change only for accounted runs: a success, a confirm re-check, or any run
-  /// of a check with `confirm: false`; a first failure awaiting confirmation only counts in
-  /// runs_failure and last_run (and sets awaiting_confirm).
-  /// `confirm_enabled`: whether the run's check had `confirm` on when the run was dispatched (a reload
-  /// may have changed the current spec since); unset: the current spec decides.
-  /// Returns true when an accounted run changes the check between up and down (its first accounted run
+  /// A finished run, judged by core::judgeRun (`verdict`): the table never decides by itself what a
+  /// run counts for. Unknown key: ignored (a run finishing after its check was removed by a reload).
+  /// Every run counts in runs_success / runs_failure and last_run; the gauges (LastResult), failure
+  /// reasons and the duration histogram change only for runs that decide the state
+  /// (verdict.decides_state); a first failure awaiting its confirm only sets awaiting_confirm.
+  /// Returns true when a deciding run changes the check between up and down (its first deciding run
   /// counts as a change only when it fails) — what the runtime logs as a transition.
-  bool record(const core::CheckKey& key, const core::ProbeResult& result, bool confirm,
-              std::optional<bool> confirm_enabled = std::nullopt);
+  bool record(const core::RunRecord& run, const core::RunVerdict& verdict);
+  /// Start-up: a stored run (original timestamps) sets last_run and, when it decides the state, the
+  /// gauges and last result — counters do not move, and nothing awaits a confirm (the re-check of a
+  /// run that was pending at shutdown never comes). Older runs than those shown are ignored.
+  void restore(const core::RunRecord& run, const core::RunVerdict& verdict);
 
   /// Every check, ordered by key. `with_results`: also share the full ProbeResult (API use; /metrics
   /// does not need it).

@@ -1,0 +1,54 @@
+#pragma once
+// A check being assembled: the shop's defaults first, then the check's own keys on top, each
+// written key remembered with its place in the file and its source (for errors that involve
+// several keys, for derived defaults and for `check-config -v`).
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "key_table.h"
+#include "parse_context.h"
+#include "shopwatch/agent/config/agent_config.h"
+#include "shopwatch/core/check.h"
+
+namespace shopwatch::agent::detail {
+
+/// Where a written value is in the file, and whether the check or its shop's defaults wrote it.
+struct KeyOrigin {
+  YAML::Node node;
+  std::string path;
+  ValueSource source = ValueSource::Set;
+};
+
+struct CheckDraft {
+  core::Check check;  ///< its probe is an HttpProbe (the variant's first kind)
+  /// The source of the keys being applied now: FromDefaults while the shop's `defaults:` are read.
+  ValueSource writing = ValueSource::Set;
+  /// Written keys by dotted path (`timeout`, `expect.status`); only keys whose value was accepted.
+  std::map<std::string, KeyOrigin, std::less<>> origins;
+  /// Unwritten keys whose value was computed from another one (check_finalize.h).
+  std::vector<std::string> derived;
+
+  core::HttpRequest& request() { return std::get<core::HttpProbe>(check.probe).request; }
+  core::Expectations& expect() { return std::get<core::HttpProbe>(check.probe).expect; }
+  std::vector<std::string>& secrets() { return check.secrets; }
+
+  const KeyOrigin* origin(std::string_view key) const {
+    auto it = origins.find(key);
+    return it == origins.end() ? nullptr : &it->second;
+  }
+};
+
+using CheckKeyRow = KeyRow<CheckDraft>;
+using CheckKeyTable = KeyTable<CheckDraft>;
+
+/// Applies `entries` through `table`, recording each key that was accepted (no new error) as
+/// written under `prefix` + key, with the draft's current source.
+void applyTracked(ParseContext& ctx, const CheckKeyTable& table,
+                  const std::vector<MapEntry>& entries, CheckDraft& draft,
+                  std::string_view prefix = {});
+
+}  // namespace shopwatch::agent::detail

@@ -1,0 +1,125 @@
+// The process-wide sections: the top level, `agent:` and `retention:`.
+#include <algorithm>
+#include <array>
+
+#include "load_state.h"
+#include "shopwatch/core/listen_address.h"
+
+namespace shopwatch::agent::detail {
+namespace {
+
+constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn", "error"};
+
+void applyClient(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  if (auto v = ctx.name(e.value, e.path)) agent.client = *v;
+}
+
+// The grammar the server binds with (core/listen_address.h): what check-config accepts, run starts.
+void applyListen(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  auto v = ctx.scalar(e.value, e.path, "HOST:PORT");
+  if (!v) return;
+  auto parsed = core::parseListenAddress(*v);
+  if (!parsed) {
+    ctx.report(e.value, e.path, "invalid listen address `" + *v + "`: " + parsed.error().message);
+    return;
+  }
+  agent.listen = *v;
+}
+
+void applyDatabase(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  auto v = ctx.scalar(e.value, e.path, "a file path");
+  if (!v) return;
+  if (v->empty())
+    ctx.report(e.value, e.path, "must not be empty");
+  else
+    agent.database = *v;
+}
+
+void applyLogLevel(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  auto v = ctx.scalar(e.value, e.path, "a log level");
+  if (!v) return;
+  if (std::find(kLogLevels.begin(), kLogLevels.end(), *v) == kLogLevels.end()) {
+    ctx.report(e.value, e.path,
+               "invalid log level `" + *v + "` (use " + quoteList(kLogLevels) + ")");
+    return;
+  }
+  agent.log_level = *v;
+}
+
+void applyStoreBuffer(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  if (auto v = ctx.integer(e.value, e.path, 1, 100'000'000)) {
+    agent.store_buffer = static_cast<std::size_t>(*v);
+  }
+}
+
+constexpr std::array<KeyRow<AgentSettings>, 5> kAgentRows = {{
+    {"client", applyClient, "required; the client this agent monitors, lowercase [a-z0-9._-]"},
+    {"listen", applyListen,
+     "IPv4:PORT, [IPv6]:PORT or localhost:PORT (default 127.0.0.1:9834); names are not resolved"},
+    {"database", applyDatabase, "SQLite file (default ./shopwatch-<client>.db)"},
+    {"log_level", applyLogLevel, "trace, debug, info, warn or error (default info)"},
+    {"store_buffer", applyStoreBuffer,
+     "results held in memory while the database cannot be written (default 100000)"},
+}};
+
+void applyRaw(ParseContext& ctx, const MapEntry& e, RetentionSettings& retention) {
+  if (auto v = ctx.duration(e.value, e.path)) retention.raw = *v;
+}
+
+void applyRollups(ParseContext& ctx, const MapEntry& e, RetentionSettings& retention) {
+  if (auto v = ctx.duration(e.value, e.path)) retention.rollups = *v;
+}
+
+constexpr std::array<KeyRow<RetentionSettings>, 2> kRetentionRows = {{
+    {"raw", applyRaw, "how long raw results are kept (default 14d)"},
+    {"rollups", applyRollups, "how long hourly rollups are kept (default 400d)"},
+}};
+
+void applyAgentSection(ParseContext& ctx, const MapEntry& section, LoadState& state) {
+  state.has_agent = true;
+  auto entries = agentKeyTable().entries(ctx, section.value, section.path, true);
+  if (!entries) return;
+  agentKeyTable().apply(ctx, *entries, state.config.agent);
+  const bool has_client = std::any_of(entries->begin(), entries->end(),
+                                      [](const MapEntry& e) { return e.key == "client"; });
+  if (!has_client && state.options.require_client) {
+    ctx.report(section.value.IsNull() ? section.key_node : section.value,
+               ParseContext::child(section.path, "client"),
+               "missing required key `client` (the client this agent monitors, e.g. `acme`)");
+  }
+}
+
+void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState& state) {
+  auto entries = retentionKeyTable().entries(ctx, section.value, section.path, true);
+  if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
+}
+
+constexpr std::array<KeyRow<LoadState>, 3> kTopRows = {{
+    {"agent", applyAgentSection, "process-wide settings"},
+    {"shops", applyShops, "the shops, each with its checks"},
+    {"retention", applyRetentionSection, "how long results are kept"},
+}};
+
+}  // namespace
+
+const KeyTable<LoadState>& topKeyTable() {
+  static const KeyTable<LoadState> table("", kTopRows);
+  return table;
+}
+
+const KeyTable<AgentSettings>& agentKeyTable() {
+  static const KeyTable<AgentSettings> table("agent", kAgentRows);
+  return table;
+}
+
+const KeyTable<RetentionSettings>& retentionKeyTable() {
+  static const KeyTable<RetentionSettings> table("retention", kRetentionRows);
+  return table;
+}
+
+std::string position(const YAML::Node& node) {
+  if (!node.IsDefined() || node.Mark().is_null()) return "?";
+  return std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
+}
+
+}  // namespace shopwatch::agent::detail

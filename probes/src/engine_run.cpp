@@ -1,0 +1,36 @@
+#include "engine_run.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "shopwatch/core/redact.h"
+
+namespace shopwatch::probes::detail {
+
+const std::string& checkUrl(const core::Check& check) {
+  static const std::string kNone;
+  const auto* http = check.http();
+  return http ? http->request.url : kNone;
+}
+
+void finalizeResult(const EngineRun& run, core::ProbeResult& result, core::SystemTime wall_now) {
+  const auto now = std::chrono::steady_clock::now();
+  result.started = run.first_start ? run.started_wall : wall_now;
+  result.queue_wait = std::max(core::Micros{0}, std::chrono::duration_cast<core::Micros>(
+                                                    run.first_start.value_or(now) - run.submitted));
+  result.saturated = run.saturated;
+  if (run.check) {
+    const auto& secrets = run.check->secrets;
+    result.message = core::redact(result.message, secrets);
+    result.final_url =
+        core::redact(result.final_url.empty() ? checkUrl(*run.check) : result.final_url, secrets);
+    for (auto& a : result.assertions) a.detail = core::redact(a.detail, secrets);
+  }
+  if (result.cancelled) {
+    result.success = false;
+    result.failure = core::FailureReason::None;
+  }
+  if (result.success) result.message.clear();
+}
+
+}  // namespace shopwatch::probes::detail

@@ -1,0 +1,43 @@
+#pragma once
+// How late the event loop serves its events: the saturation criterion of HttpProbeEngine
+// (see its header, "Saturation").
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include "shopwatch/core/clock.h"
+#include "shopwatch/core/duration.h"
+
+namespace shopwatch::probes::detail {
+
+class LoopLag {
+ public:
+  explicit LoopLag(core::Micros threshold) : threshold_(threshold) {}
+
+  /// Engine thread: an iteration starts (the loop woke up).
+  void beginIteration() { iteration_start_ = std::chrono::steady_clock::now(); }
+  /// Engine thread: whether this iteration has been busy for longer than the threshold; an
+  /// event that became ready meanwhile has waited that long.
+  bool busyTooLong() const;
+  /// Engine thread: whether a wait asked to last `asked` took more than the threshold longer.
+  bool wokeLate(core::Micros waited, core::Micros asked) const {
+    return waited - asked > threshold_;
+  }
+  /// Engine thread: the loop was late now.
+  void noteLate();
+  /// Engine thread: whether the loop was late at or after `since`.
+  bool lateSince(core::SteadyTime since) const {
+    return last_late_local_ && *last_late_local_ >= since;
+  }
+  /// Any thread: whether the loop was late within the last `window`.
+  bool lateWithin(std::chrono::steady_clock::duration window) const;
+
+ private:
+  core::Micros threshold_;
+  core::SteadyTime iteration_start_{};
+  std::optional<core::SteadyTime> last_late_local_;
+  std::atomic<std::chrono::steady_clock::rep> last_late_{0};
+};
+
+}  // namespace shopwatch::probes::detail
