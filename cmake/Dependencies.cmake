@@ -10,3 +10,5 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# gumbo: the HTML parser behind journeys' css extraction (linked by shopwatch::probes only).
+pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)

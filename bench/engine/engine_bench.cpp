@@ -1,8 +1,14 @@
 // Drives HttpProbeEngine over the URLs of a file and prints throughput, CPU and TTFB figures.
-// Usage: shopwatch_engine_bench URL_FILE [--concurrency N] [--ttfb-out FILE]
+// Usage: shopwatch_engine_bench URL_FILE [--concurrency N] [--ttfb-out FILE] [--journey-steps N]
+// With --journey-steps, consecutive URLs form journeys of N steps (one run each, keep-alive
+// within a run); cpu_s_per_1000 is then per 1,000 steps.
+//        shopwatch_engine_bench --mixed --plain-base URL --journey-base URL --big-url URL
+//          [--journeys N] [--steps N] [--checks N] [--concurrency N] [--stall-seconds S]
+//          [--plain-every-ms MS] [--big-in-flight N]
+// The [B1] benchmark: journeys beside plain checks, CPU per kind, RSS per journey and the
+// stall a 5 MiB page's css extraction causes (mixed_bench.cpp).
 
 #include <curl/curl.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,23 +21,53 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
+#include "mixed_bench.h"
 #include "shopwatch/probes/http_probe_engine.h"
 
 namespace {
 
-double cpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
+using shopwatch::bench::cpuSeconds;
+using shopwatch::bench::peakRssKiB;
 
-long peakRssKiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+int mixedMain(int argc, char** argv) {
+  shopwatch::bench::MixedOptions o;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--plain-base")
+      o.plain_base = value;
+    else if (flag == "--journey-base")
+      o.journey_base = value;
+    else if (flag == "--big-url")
+      o.big_url = value;
+    else if (flag == "--journeys")
+      o.journeys = std::stoul(value);
+    else if (flag == "--steps")
+      o.steps = std::stoul(value);
+    else if (flag == "--checks")
+      o.checks = std::stoul(value);
+    else if (flag == "--concurrency")
+      o.concurrency = std::stoi(value);
+    else if (flag == "--stall-seconds")
+      o.stall_seconds = std::stod(value);
+    else if (flag == "--plain-every-ms")
+      o.plain_every_ms = std::stod(value);
+    else if (flag == "--big-in-flight")
+      o.big_in_flight = std::stoul(value);
+    else {
+      std::cerr << "unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  if (o.plain_base.empty() || o.journey_base.empty() || o.big_url.empty()) {
+    std::cerr << "--mixed needs --plain-base, --journey-base and --big-url\n";
+    return 2;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const int rc = shopwatch::bench::runMixedBench(o);
+  curl_global_cleanup();
+  return rc;
 }
 
 }  // namespace
@@ -41,14 +77,18 @@ int main(int argc, char** argv) {
     std::cerr << "usage: shopwatch_engine_bench URL_FILE [--concurrency N] [--ttfb-out FILE]\n";
     return 2;
   }
+  if (std::string(argv[1]) == "--mixed") return mixedMain(argc, argv);
   int concurrency = 32;
   std::string ttfb_out;
+  std::size_t journey_steps = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--concurrency")
       concurrency = std::atoi(argv[i + 1]);
     else if (flag == "--ttfb-out")
       ttfb_out = argv[i + 1];
+    else if (flag == "--journey-steps")
+      journey_steps = static_cast<std::size_t>(std::atoi(argv[i + 1]));
   }
   std::vector<std::string> urls;
   {
@@ -64,7 +104,25 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   std::vector<std::shared_ptr<const shopwatch::core::Check>> specs;
+  for (std::size_t first = 0; journey_steps > 0 && first + journey_steps <= urls.size();
+       first += journey_steps) {
+    shopwatch::core::Check check;
+    shopwatch::core::JourneyProbe journey;
+    for (std::size_t i = first; i < first + journey_steps; ++i) {
+      shopwatch::core::JourneyStep step;
+      step.name = "s" + std::to_string(i - first);
+      step.request.url = urls[i];
+      step.request.timeout = std::chrono::seconds{10};
+      step.expect.body_contains = "ok";
+      journey.steps.push_back(std::move(step));
+    }
+    check.probe = std::move(journey);
+    check.schedule.timeout = std::chrono::seconds{60};
+    check.per_host_limit = concurrency;
+    specs.push_back(std::make_shared<const shopwatch::core::Check>(std::move(check)));
+  }
   for (const auto& url : urls) {
+    if (journey_steps > 0) break;
     shopwatch::core::Check check;
     shopwatch::core::HttpProbe http;
     http.request.url = url;
@@ -124,10 +182,10 @@ int main(int argc, char** argv) {
   std::printf(
       "checks=%zu failed=%zu concurrency=%d wall_s=%.3f checks_per_s=%.0f cpu_s=%.3f "
       "cpu_s_per_1000=%.3f peak_rss_mib=%.1f median_ttfb_ms=%.4f median_queue_wait_ms=%.4f "
-      "saturated=%zu\n",
+      "saturated=%zu journey_steps=%zu\n",
       results.size(), failed, concurrency, wall, static_cast<double>(results.size()) / wall, cpu,
-      cpu * 1000.0 / static_cast<double>(results.size()),
-      static_cast<double>(peakRssKiB()) / 1024.0, median, median_wait, saturated);
+      cpu * 1000.0 / static_cast<double>(results.size() * (journey_steps > 0 ? journey_steps : 1)),
+      static_cast<double>(peakRssKiB()) / 1024.0, median, median_wait, saturated, journey_steps);
   curl_global_cleanup();
   return failed == 0 ? 0 : 1;
 }

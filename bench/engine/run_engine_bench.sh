@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks HttpProbeEngine against a local nginx on 127.0.0.1 (fresh connection per check) and
-# compares its median TTFB with curl's on the same URLs.
-# Usage: bench/engine/run_engine_bench.sh [BUILD_DIR] [N_URLS]
+# compares its median TTFB with curl's on the same URLs; then the [B1] journey benchmark (journeys
+# beside plain checks: CPU per kind, RSS per journey, the stall of a 5 MiB page's css extraction).
+# Usage: bench/engine/run_engine_bench.sh [BUILD_DIR] [N_URLS] [all|mixed] [SCALE]
+#   mixed: only the [B1] block. SCALE (default 1): journeys, checks and stall seconds are
+#   multiplied by it (0.2 for a smoke run on a busy machine).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 n=${2:-1000}
+mode=${3:-all}
+scale=${4:-1}
 driver=$(find "$build" -name shopwatch_engine_bench -type f -perm -u+x | head -1)
 [[ -x "$driver" ]] || { echo "shopwatch_engine_bench not found under $build (build it first)" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "nginx not installed" >&2; exit 2; }
@@ -18,8 +23,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$dir/logs" "$dir/tmp"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+jport=$(free_port)
+mkdir -p "$dir/logs" "$dir/tmp" "$dir/www"
+# A 5 MiB product listing with the token near its end: the css extraction must parse all of it.
+python3 - "$dir/www/big.html" <<'PY'
+import sys
+item = '<div class="product"><a href="/p/{0}"><img src="/i/{0}.jpg" alt="item {0}"></a><span class="price">{0}.99</span></div>\n'
+parts, size, i = ['<!doctype html><html><head><title>catalog</title></head><body><div id="list">\n'], 0, 0
+while size < 5 * 1024 * 1024:
+    parts.append(item.format(i)); size += len(parts[-1]); i += 1
+parts.append('</div><form class="cart"><input type="hidden" name="_csrf" value="big-token"></form> ok</body></html>\n')
+open(sys.argv[1], 'w').write(''.join(parts))
+PY
+# nginx's workers may run as another user (nobody when started as root): let them read the page.
+chmod 755 "$dir" "$dir/www"
+chmod 644 "$dir/www/big.html"
 cat > "$dir/nginx.conf" <<CONF
 daemon off;
 worker_processes 1;
@@ -37,6 +57,12 @@ http {
     listen 127.0.0.1:$port backlog=4096;
     location /p/ { default_type text/html; return 200 "<html><body>ok - product page</body></html>\n"; }
   }
+  server {
+    listen 127.0.0.1:$jport backlog=4096;
+    keepalive_requests 10000;
+    root $dir/www;
+    location /j/ { default_type text/html; return 200 "<html><body><form class=\"cart\"><input name=\"_csrf\" value=\"tok-1\"></form>ok - journey step</body></html>\n"; }
+  }
 }
 CONF
 nginx -p "$dir" -c "$dir/nginx.conf" &
@@ -48,8 +74,24 @@ done
 
 for i in $(seq 1 "$n"); do echo "http://127.0.0.1:$port/p/$i"; done > "$dir/urls.txt"
 
+run_mixed() {
+  local journeys checks stall
+  journeys=$(python3 -c "print(max(2, round(100 * $scale)))")
+  checks=$(python3 -c "print(max(20, round(1000 * $scale)))")
+  stall=$(python3 -c "print(max(1.0, 5 * $scale))")
+  "$driver" --mixed --plain-base "http://127.0.0.1:$port" --journey-base "http://127.0.0.1:$jport" \
+    --big-url "http://127.0.0.1:$jport/big.html" --journeys "$journeys" --steps 8 \
+    --checks "$checks" --concurrency 32 --stall-seconds "$stall" --plain-every-ms 10 --big-in-flight 2
+}
+if [[ "$mode" == mixed ]]; then
+  run_mixed
+  exit $?
+fi
+
 echo "== engine, concurrency 32 (throughput, CPU, RSS)"
 "$driver" "$dir/urls.txt" --concurrency 32
+echo "== engine, journeys of 8 steps over the same URLs (CPU per 1,000 steps vs per 1,000 checks above)"
+"$driver" "$dir/urls.txt" --concurrency 32 --journey-steps 8
 echo "== engine, sequential (TTFB)"
 "$driver" "$dir/urls.txt" --concurrency 1 --ttfb-out "$dir/engine_ttfb.txt"
 # TTFB like with like. The engine's figure is resolve+connect+tls+processing with
@@ -89,3 +131,4 @@ for name, path in (("curl_one_process", sys.argv[2]), ("curl_process_per_url", s
               f"(budget: |diff| <= 0.05 ms)")
         print(f"median_ttfb_ms engine={m(eng):.4f} curl_same_formula={same:.4f} diff={m(eng) - same:+.4f}")
 PY
+run_mixed

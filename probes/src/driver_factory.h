@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "assertions.h"
+#include "journey_step_evaluation.h"
 #include "run_driver.h"
 #include "shopwatch/core/check.h"
 #include "shopwatch/core/result.h"
@@ -29,6 +30,16 @@ class DriverFactory {
   };
   std::unordered_map<const core::Check*, CacheEntry> cache_;
   std::size_t cache_pruned_size_ = 0;
+
+  std::shared_ptr<const CompiledJourney> compiledJourney(
+      const std::shared_ptr<const core::Check>& check, const core::JourneyProbe& journey);
+  // A journey's regexes and step analysis, compiled once per check object.
+  struct JourneyEntry {
+    std::weak_ptr<const core::Check> check;
+    std::shared_ptr<const CompiledJourney> compiled;
+  };
+  std::unordered_map<const core::Check*, JourneyEntry> journeys_;
+  std::size_t journeys_pruned_size_ = 0;
 };
 
 }  // namespace shopwatch::probes::detail

@@ -9,8 +9,11 @@ namespace shopwatch::probes::detail {
 
 const std::string& checkUrl(const core::Check& check) {
   static const std::string kNone;
-  const auto* http = check.http();
-  return http ? http->request.url : kNone;
+  if (const auto* http = check.http()) return http->request.url;
+  if (const auto* journey = check.journey(); journey && !journey->steps.empty()) {
+    return journey->steps.front().request.url;
+  }
+  return kNone;
 }
 
 void finalizeResult(const EngineRun& run, core::ProbeResult& result, core::SystemTime wall_now) {

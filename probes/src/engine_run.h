@@ -32,7 +32,8 @@ struct EngineRun {
   std::optional<core::SteadyTime> first_start;
   core::SystemTime started_wall{};
   core::SteadyTime deadline{};
-  core::Micros deadline_left{0};  // while evaluating: what was left of the run's timeout
+  std::optional<core::SteadyTime> wake_at;  // in a driver's Wait until then
+  core::Micros deadline_left{0};            // while evaluating: what was left of the run's timeout
 };
 
 /// The URL a check starts at ("" for a kind without one).

@@ -130,6 +130,7 @@ struct HttpProbeEngine::Impl {
       noteLateness();
       drainMessages();
       expireDeadlines();
+      expireWakeups();
       if (budget.resumeNeeded()) resumePaused();
       startDirtyHosts();
       noteLateness();
@@ -158,6 +159,11 @@ struct HttpProbeEngine::Impl {
     int ms = 1000;
     if (!deadlines.empty()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadlines.begin()->first -
+                                                                        SteadyClock::now());
+      ms = std::clamp<int>(static_cast<int>(left.count()) + 1, 0, ms);
+    }
+    if (!wakeups.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(wakeups.begin()->first -
                                                                         SteadyClock::now());
       ms = std::clamp<int>(static_cast<int>(left.count()) + 1, 0, ms);
     }
@@ -226,6 +232,11 @@ struct HttpProbeEngine::Impl {
         budget.release(r.id);
         decision = r.driver->afterEvaluation();
         continue;
+      }
+      if (auto* wait = std::get_if<detail::Wait>(&decision)) {
+        r.wake_at = SteadyClock::now() + std::max(wait->delay, Micros{0});
+        wakeups.emplace(*r.wake_at, r.id);
+        return;
       }
       auto& next = std::get<detail::NextTransfer>(decision);
       const auto now = SteadyClock::now();
@@ -379,6 +390,20 @@ struct HttpProbeEngine::Impl {
     }
   }
 
+  // Runs whose Wait is over go on (a run cut meanwhile is gone from `runs`).
+  void expireWakeups() {
+    const auto now = SteadyClock::now();
+    while (!wakeups.empty() && wakeups.begin()->first <= now) {
+      const auto id = wakeups.begin()->second;
+      wakeups.erase(wakeups.begin());
+      auto it = runs.find(id);
+      if (it == runs.end() || !it->second->wake_at) continue;
+      Run& r = *it->second;
+      r.wake_at.reset();
+      apply(r, r.driver->afterWait());
+    }
+  }
+
   void resumePaused() {
     for (auto id : budget.takePaused()) {
       auto it = runs.find(id);
@@ -413,6 +438,7 @@ struct HttpProbeEngine::Impl {
     auto owned = std::move(it->second);
     runs.erase(it);
     deadlines.erase({owned->deadline, owned->id});
+    if (owned->wake_at) wakeups.erase({*owned->wake_at, owned->id});
     in_flight_count.fetch_sub(1);
     hosts.release(owned->host_key);
     complete(std::move(owned), std::move(result));
@@ -463,6 +489,7 @@ struct HttpProbeEngine::Impl {
   std::unordered_map<std::uint64_t, std::unique_ptr<Run>> runs;
   detail::HostSlots hosts;
   std::set<std::pair<core::SteadyTime, std::uint64_t>> deadlines;
+  std::set<std::pair<core::SteadyTime, std::uint64_t>> wakeups;  // runs in a driver's Wait
   std::vector<std::uint64_t> to_stamp;
   detail::LoopLag lag;
 
@@ -492,6 +519,8 @@ EngineStats HttpProbeEngine::stats() const {
   s.in_flight = impl_->in_flight_count.load();
   s.saturated_runs = impl_->saturated_runs.load();
   s.saturated = impl_->lag.lateWithin(std::chrono::seconds{1});
+  s.loop_busy_max = impl_->lag.longestBusy();
+  s.loop_late_wake_max = impl_->lag.longestLateWake();
   return s;
 }
 

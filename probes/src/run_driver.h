@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "shopwatch/core/duration.h"
 #include "shopwatch/core/probe_result.h"
 #include "transfer.h"
 
@@ -26,13 +27,19 @@ struct Evaluate {
   std::function<void()> work;
 };
 
+/// Call afterWait() on the event thread once `delay` has passed (a journey's repeat_until
+/// delay). The run's deadline keeps running meanwhile; no transfer is held.
+struct Wait {
+  core::Micros delay{0};
+};
+
 /// The run is over. The engine fills started, queue_wait, saturated, redacts the texts with
 /// check.secrets and clears the message of a success.
 struct Finish {
   core::ProbeResult result;
 };
 
-using Decision = std::variant<NextTransfer, Evaluate, Finish>;
+using Decision = std::variant<NextTransfer, Evaluate, Wait, Finish>;
 
 class RunDriver {
  public:
@@ -50,6 +57,10 @@ class RunDriver {
   virtual Decision onTransferDone(TransferOutcome outcome) = 0;
   /// The Evaluate work ran.
   virtual Decision afterEvaluation() = 0;
+  /// The Wait delay passed. Drivers that never wait keep this default (an internal failure).
+  virtual Decision afterWait() {
+    return Finish{cut(core::FailureReason::Internal, "unexpected wait", false)};
+  }
   /// The run ends where it is: `cancelled` by the engine stopping, or its deadline passed while
   /// it could not run a transfer. The result so far, with that ending.
   virtual core::ProbeResult cut(core::FailureReason reason, std::string message,

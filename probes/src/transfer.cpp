@@ -130,7 +130,12 @@ std::optional<TransferError> Transfer::prepare(Resolver* resolver, Micros limit,
     set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
     set(curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L));
   }
-  if (session_.sharesCookies()) set(curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""));
+  if (session_.sharesCookies()) {
+    set(curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""));
+    for (const auto& line : plan_.cookie_lines) {
+      set(curl_easy_setopt(e, CURLOPT_COOKIELIST, line.c_str()));
+    }
+  }
   set(curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L));
   set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
   set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));
@@ -309,6 +314,8 @@ std::size_t Transfer::bodyChunk(const char* data, std::size_t n) {
         return CURL_WRITEFUNC_PAUSE;
       }
       body_.append(data, n);
+    } else if (body_prefix_.size() < plan_.keep_prefix) {
+      body_prefix_.append(data, std::min(n, plan_.keep_prefix - body_prefix_.size()));
     }
     std::string_view chunk(data, n);
     if (contains_) contains_->feed(chunk, bytes_);
@@ -343,7 +350,7 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
   out.bytes = bytes_;
   out.cert_not_after = cert_sink_.earliest;
   CURL* e = easy_.get();
-  long status = 0, version = 0, os_errno = 0;
+  long status = 0, version = 0, os_errno = 0, new_connections = -1;
   curl_off_t namelookup = 0, connect = 0, appconnect = 0;
   curl_off_t length = -1;
   if (e) {
@@ -354,6 +361,7 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
     curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &appconnect);
     curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
     curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &new_connections);
   }
   out.status = static_cast<int>(status);
   out.http_version = status > 0 ? httpVersionName(version) : "";
@@ -372,6 +380,13 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
   if (connect == 0 && cert_sink_.handshake_started) {
     connected_at = std::max(lookup, between(curl_start, *cert_sink_.handshake_started));
   }
+  // A connection an earlier transfer of the run opened (journeys): libcurl still reports small
+  // lookup/connect times for it, but nothing was resolved or connected.
+  out.reused_connection = session_.reusesConnections() && status > 0 && new_connections == 0;
+  if (out.reused_connection) {
+    p.resolve = resolver_time_;
+    connected_at = Micros{0};
+  }
   const bool connected = connected_at > Micros{0};
   const bool cut = !code || *code == CURLE_OPERATION_TIMEDOUT;
   if (connected) {
@@ -383,14 +398,14 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
     p.resolve += std::max(Micros{0}, elapsed - lookup);
   }
   Micros ready = connected_at;
-  const bool tls_done = appconnect > 0;
+  const bool tls_done = appconnect > 0 && !out.reused_connection;
   if (tls_done) {
     p.tls = std::max(Micros{0}, Micros{appconnect} - connected_at);
     ready = Micros{appconnect};
   } else if (tls_ && connected) {
     p.tls = std::max(Micros{0}, elapsed - connected_at);
   }
-  const bool request_sent = connected && (!tls_ || tls_done);
+  const bool request_sent = out.reused_connection || (connected && (!tls_ || tls_done));
   if (first_byte_) {
     // blackbox_exporter's processing is connection ready → first response byte, so it includes
     // writing the request. libcurl before 8.3 sets STARTTRANSFER when it starts sending a
@@ -429,6 +444,15 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
     }
   }
   out.headers = std::move(headers_);
+  if (plan_.read_cookies && e) {
+    curl_slist* jar = nullptr;
+    if (curl_easy_getinfo(e, CURLINFO_COOKIELIST, &jar) == CURLE_OK) {
+      for (curl_slist* c = jar; c; c = c->next) out.cookies.emplace_back(c->data);
+      curl_slist_free_all(jar);
+    }
+  }
+  out.body_prefix = plan_.buffer_body ? body_.substr(0, std::min(body_.size(), plan_.keep_prefix))
+                                      : std::move(body_prefix_);
   out.body = std::move(body_);
   if (contains_) out.contains_at = contains_->foundAt();
   if (not_contains_) out.not_contains_at = not_contains_->foundAt();

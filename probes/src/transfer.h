@@ -67,6 +67,13 @@ struct TransferPlan {
   bool keep_headers = false;
   std::optional<std::string> contains;
   std::optional<std::string> not_contains;
+  /// Journeys: cookies put into the session's jar before the request (Netscape cookie-file lines,
+  /// CURLOPT_COOKIELIST); only with a session that shares cookies.
+  std::vector<std::string> cookie_lines;
+  /// Journeys: report the session's cookie jar after the transfer (TransferOutcome::cookies).
+  bool read_cookies = false;
+  /// Keep the first bytes of the final response's body (evidence), also when not buffering.
+  std::size_t keep_prefix = 0;
 };
 
 /// A failure of a transfer, already classified.
@@ -94,6 +101,13 @@ struct TransferOutcome {
   std::optional<std::uint64_t> not_contains_at;
   /// A redirect the plan asked to follow: the Location, resolved against `url`.
   std::optional<std::string> redirect_to;
+  /// read_cookies: the jar after the transfer, as Netscape cookie-file lines.
+  std::vector<std::string> cookies;
+  /// keep_prefix: the first bytes of the final response's body.
+  std::string body_prefix;
+  /// The transfer used a connection an earlier transfer of the run opened: no resolve, connect
+  /// or TLS phase.
+  bool reused_connection = false;
 };
 
 class Transfer {
@@ -160,6 +174,7 @@ class Transfer {
   bool redirect_hop_ = false;
   std::uint64_t bytes_ = 0;
   std::string body_;
+  std::string body_prefix_;
   std::optional<StreamMatcher> contains_;
   std::optional<StreamMatcher> not_contains_;
   bool too_large_ = false;

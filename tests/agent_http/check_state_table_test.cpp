@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/agent/status/metrics_writer.h"
@@ -196,4 +198,232 @@ TEST_CASE("a run timed while the engine was saturated shows in the gauges but no
   s = table.find(spec->key);
   CHECK(s->counters.duration_count == 1);
   CHECK(s->counters.duration_sum == Approx(0.1));
+}
+
+// ---- journeys ([B1]): per-step state beside the check's -------------------------------------------
+
+namespace {
+
+std::shared_ptr<core::Check> makeJourney(const std::string& check, const std::vector<std::string>& steps,
+                                         const std::vector<std::string>& cleanup, bool confirm = false) {
+  auto spec = std::make_shared<core::Check>();
+  spec->key = core::CheckKey{"acme", "production", check};
+  spec->schedule.confirm = confirm;
+  spec->schedule.timeout = std::chrono::seconds{60};
+  core::JourneyProbe journey;
+  for (const auto& name : steps) {
+    auto& s = journey.steps.emplace_back();
+    s.name = name;
+    s.request.url = "http://127.0.0.1:1/" + name;
+  }
+  for (const auto& name : cleanup) {
+    auto& s = journey.cleanup.emplace_back();
+    s.name = name;
+    s.request.url = "http://127.0.0.1:1/" + name;
+  }
+  spec->probe = std::move(journey);
+  return spec;
+}
+
+core::StepResult ranStep(const std::string& name, int status, int ms, bool cleanup = false) {
+  core::StepResult s;
+  s.name = name;
+  s.cleanup = cleanup;
+  s.result = passingResult(1'800'000'000, ms);
+  s.result.status_code = status;
+  s.result.phases.connect = std::chrono::microseconds{ms * 10};
+  return s;
+}
+
+core::StepResult failedStep(const std::string& name, int status) {
+  core::StepResult s;
+  s.name = name;
+  s.result = failingResult(core::FailureReason::HttpStatus);
+  s.result.status_code = status;
+  return s;
+}
+
+core::StepResult skippedStep(const std::string& name) {
+  core::StepResult s;
+  s.name = name;
+  s.skipped = true;
+  return s;
+}
+
+core::ProbeResult journeyRun(std::vector<core::StepResult> steps, std::int64_t started_s = 1'800'000'000) {
+  core::ProbeResult r;
+  r.started = core::SystemTime{std::chrono::seconds{started_s}};
+  r.success = true;
+  r.duration = std::chrono::milliseconds{900};
+  for (const auto& s : steps) {
+    if (!s.skipped && !s.cleanup && !s.result.success && r.success) {
+      r.success = false;
+      r.failure = s.result.failure;
+      r.failed_step = s.name;
+    }
+  }
+  r.steps = std::move(steps);
+  return r;
+}
+
+const agent::status::StepState& stepOf(const agent::status::CheckSnapshot& s, const std::string& name) {
+  for (std::size_t i = 0; i < s.meta->steps.size(); ++i) {
+    if (s.meta->steps[i].name == name) return s.steps.at(i);
+  }
+  FAIL("no step " << name);
+  throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("a journey run keeps each step's last result beside the journey's own") {
+  CheckStateTable table;
+  auto spec = makeJourney("checkout", {"product", "add-to-cart", "cart"}, {"empty-cart"});
+  table.setChecks({spec});
+  auto s = table.find(spec->key);
+  REQUIRE(s);
+  REQUIRE(s->meta->steps.size() == 4);
+  CHECK(s->meta->steps[3].name == "empty-cart");
+  CHECK(s->meta->steps[3].cleanup);
+  CHECK(s->meta->steps[1].labels == "shop=\"acme\",env=\"production\",check=\"checkout\",step=\"add-to-cart\"");
+  REQUIRE(s->steps.size() == 4);
+  CHECK_FALSE(s->steps[0].last);
+
+  testing::recordRun(table, spec->key,
+                     journeyRun({ranStep("product", 200, 100), ranStep("add-to-cart", 302, 20),
+                                 ranStep("cart", 201, 30), ranStep("empty-cart", 204, 5, true)}),
+                     false);
+  s = table.find(spec->key);
+  REQUIRE(s->last);
+  CHECK(s->last->success);
+  CHECK(s->last->duration == std::chrono::milliseconds{900});  // the journey's total, not a step's
+  // probe_http_* of a passing journey: its last run step's response (cleanup does not count).
+  CHECK(s->last->status_code == 201);
+  // Phases add up over the steps that ran (cleanup included): 1000 + 200 + 300 + 50 µs.
+  CHECK(s->last->phases.connect == std::chrono::microseconds{1550});
+  CHECK(s->counters.runs_success == 1);
+  const auto& product = stepOf(*s, "product");
+  REQUIRE(product.last);
+  CHECK(product.last->success);
+  CHECK(product.last->status_code == 200);
+  CHECK(product.last->duration == std::chrono::milliseconds{100});
+  CHECK(product.last->phases.connect == std::chrono::microseconds{1000});
+  CHECK(stepOf(*s, "add-to-cart").last->status_code == 302);
+  CHECK(stepOf(*s, "empty-cart").last->status_code == 204);
+  CHECK_FALSE(stepOf(*s, "cart").skipped);
+}
+
+TEST_CASE("a step skipped after a failing one keeps its previous result and a never-run step stays empty") {
+  CheckStateTable table;
+  auto spec = makeJourney("checkout", {"product", "add-to-cart", "cart"}, {"empty-cart"});
+  table.setChecks({spec});
+  // First run fails at the product page: every later step is skipped and has never run.
+  testing::recordRun(table, spec->key,
+                     journeyRun({failedStep("product", 500), skippedStep("add-to-cart"), skippedStep("cart"),
+                                 ranStep("empty-cart", 204, 5, true)}),
+                     false);
+  auto s = table.find(spec->key);
+  CHECK_FALSE(s->last->success);
+  CHECK(s->last->status_code == 500);  // the failing step's response
+  CHECK_FALSE(stepOf(*s, "product").last->success);
+  CHECK_FALSE(stepOf(*s, "cart").last);
+  CHECK(stepOf(*s, "cart").skipped);
+  CHECK(stepOf(*s, "empty-cart").last);
+
+  // A passing run, then one failing in the middle.
+  testing::recordRun(table, spec->key,
+                     journeyRun({ranStep("product", 200, 100), ranStep("add-to-cart", 302, 20),
+                                 ranStep("cart", 200, 30), ranStep("empty-cart", 204, 5, true)},
+                                1'800'000'300),
+                     false);
+  testing::recordRun(table, spec->key,
+                     journeyRun({ranStep("product", 200, 110), failedStep("add-to-cart", 403), skippedStep("cart"),
+                                 ranStep("empty-cart", 204, 5, true)},
+                                1'800'000'600),
+                     false);
+  s = table.find(spec->key);
+  CHECK_FALSE(s->last->success);
+  CHECK(s->last->status_code == 403);
+  CHECK(s->result->failed_step == "add-to-cart");
+  CHECK(stepOf(*s, "product").last->duration == std::chrono::milliseconds{110});
+  CHECK_FALSE(stepOf(*s, "add-to-cart").last->success);
+  CHECK(stepOf(*s, "add-to-cart").last->status_code == 403);
+  const auto& cart = stepOf(*s, "cart");
+  CHECK(cart.skipped);
+  REQUIRE(cart.last);  // not run: what its last run showed stays
+  CHECK(cart.last->success);
+  CHECK(cart.last->status_code == 200);
+}
+
+TEST_CASE("a reload keeps the state of staying steps, drops removed steps and starts new ones empty") {
+  CheckStateTable table;
+  auto spec = makeJourney("checkout", {"product", "add-to-cart", "cart"}, {"empty-cart"});
+  table.setChecks({spec});
+  testing::recordRun(table, spec->key,
+                     journeyRun({ranStep("product", 200, 100), ranStep("add-to-cart", 302, 20),
+                                 ranStep("cart", 200, 30), ranStep("empty-cart", 204, 5, true)}),
+                     false);
+  // The new config drops `cart`, adds `checkout-page` and reorders.
+  auto next = makeJourney("checkout", {"add-to-cart", "product", "checkout-page"}, {"empty-cart"});
+  table.setChecks({next});
+  const auto s = table.find(next->key);
+  REQUIRE(s->meta->steps.size() == 4);
+  REQUIRE(s->steps.size() == 4);
+  CHECK(s->meta->spec == next);
+  CHECK(stepOf(*s, "add-to-cart").last->status_code == 302);
+  CHECK(stepOf(*s, "product").last->status_code == 200);
+  CHECK_FALSE(stepOf(*s, "checkout-page").last);
+  CHECK(stepOf(*s, "empty-cart").last);
+  CHECK(s->last->success);  // the journey's own state stays as for any check
+  const auto text = render(table);
+  CHECK_FALSE(contains(text, "step=\"cart\""));
+  CHECK(contains(text, "shopwatch_step_success{shop=\"acme\",env=\"production\",check=\"checkout\",step=\"product\"} 1\n"));
+  CHECK_FALSE(contains(text, "step=\"checkout-page\""));
+  // A check that turns from a journey into a plain check loses its steps.
+  auto plain = makeSpec("acme", "checkout");
+  table.setChecks({plain});
+  CHECK(table.find(plain->key)->steps.empty());
+  CHECK_FALSE(contains(render(table), "step="));
+}
+
+TEST_CASE("a journey failure awaiting its confirm re-check leaves the step states as they were") {
+  CheckStateTable table;
+  auto spec = makeJourney("checkout", {"product", "cart"}, {}, true);
+  table.setChecks({spec});
+  testing::recordRun(table, spec->key, journeyRun({ranStep("product", 200, 100), ranStep("cart", 200, 30)}), false);
+  testing::recordRun(table, spec->key, journeyRun({ranStep("product", 200, 100), failedStep("cart", 500)}, 1'800'000'300),
+                     false);
+  auto s = table.find(spec->key);
+  CHECK(s->counters.awaiting_confirm);
+  CHECK(stepOf(*s, "cart").last->success);
+  testing::recordRun(table, spec->key, journeyRun({ranStep("product", 200, 100), failedStep("cart", 500)}, 1'800'000'305),
+                     true);
+  s = table.find(spec->key);
+  CHECK_FALSE(stepOf(*s, "cart").last->success);
+}
+
+TEST_CASE("a step's own record is not counted as a run of its journey, and restore sets stored steps") {
+  CheckStateTable table;
+  auto spec = makeJourney("checkout", {"product", "cart"}, {});
+  table.setChecks({spec});
+  core::RunRecord step_run;
+  step_run.key = spec->key;
+  step_run.step = "product";
+  step_run.result = passingResult();
+  CHECK_FALSE(table.record(step_run, core::judgeRun(step_run)));
+  table.restore(step_run, core::judgeRun(step_run));
+  auto s = table.find(spec->key);
+  CHECK(s->counters.runs_success == 0);
+  CHECK_FALSE(s->counters.last_run);
+  CHECK_FALSE(s->last);
+
+  core::RunRecord stored;
+  stored.key = spec->key;
+  stored.result = journeyRun({ranStep("product", 200, 100)});  // a stored run holds no skipped steps
+  table.restore(stored, core::judgeRun(stored));
+  s = table.find(spec->key);
+  REQUIRE(s->last);
+  CHECK(stepOf(*s, "product").last->status_code == 200);
+  CHECK_FALSE(stepOf(*s, "cart").last);
+  CHECK(s->counters.runs_success == 0);
 }

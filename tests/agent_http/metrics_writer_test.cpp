@@ -4,6 +4,7 @@
 #include "external_tool.h"
 
 #include <chrono>
+#include <vector>
 
 #include "shopwatch/agent/status/agent_metrics.h"
 #include "shopwatch/agent/status/check_state_table.h"
@@ -154,4 +155,143 @@ TEST_CASE("10000 checks with results render completely within a generous time bo
   }
   CHECK(probe_success_series == 10000);
   checkWithExpositionLint(text);
+}
+
+// ---- journeys ([B1]): shopwatch_step_* families ---------------------------------------------------
+
+namespace {
+
+std::shared_ptr<core::Check> makeJourney(const std::string& check, const std::vector<std::string>& steps,
+                                         const std::vector<std::string>& cleanup) {
+  auto spec = std::make_shared<core::Check>();
+  spec->key = core::CheckKey{"acme", "production", check};
+  spec->schedule.confirm = false;
+  core::JourneyProbe journey;
+  for (const auto& name : steps) journey.steps.emplace_back().name = name;
+  for (const auto& name : cleanup) journey.cleanup.emplace_back().name = name;
+  spec->probe = std::move(journey);
+  return spec;
+}
+
+core::StepResult step(const std::string& name, int status, bool ok = true, bool cleanup = false) {
+  core::StepResult s;
+  s.name = name;
+  s.cleanup = cleanup;
+  s.result = ok ? passingResult() : failingResult(core::FailureReason::HttpStatus);
+  s.result.status_code = status;
+  return s;
+}
+
+core::StepResult skipped(const std::string& name) {
+  core::StepResult s;
+  s.name = name;
+  s.skipped = true;
+  return s;
+}
+
+core::ProbeResult journeyRun(std::vector<core::StepResult> steps, std::int64_t started_s) {
+  core::ProbeResult r;
+  r.started = core::SystemTime{std::chrono::seconds{started_s}};
+  r.success = true;
+  r.duration = std::chrono::milliseconds{1250};
+  for (const auto& s : steps) {
+    if (!s.skipped && !s.cleanup && !s.result.success && r.success) {
+      r.success = false;
+      r.failure = s.result.failure;
+      r.failed_step = s.name;
+    }
+  }
+  r.steps = std::move(steps);
+  return r;
+}
+
+std::size_t countLines(const std::string& text, const std::string& prefix) {
+  std::size_t n = 0;
+  for (auto pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos + 1)) {
+    if (pos == 0 || text[pos - 1] == '\n') ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("journey steps get shopwatch_step_* families that pass promtool and the exposition lint") {
+  CheckStateTable table;
+  fillTable(table);
+  auto snap = table.snapshot();
+  std::vector<std::shared_ptr<const core::Check>> specs;
+  for (const auto& s : snap) specs.push_back(s.meta->spec);
+  auto checkout = makeJourney("checkout", {"product", "add-to-cart", "cart", "checkout-page"}, {"empty-cart"});
+  auto login = makeJourney("login", {"form", "submit"}, {});  // never run
+  specs.push_back(checkout);
+  specs.push_back(login);
+  table.setChecks(specs);  // the plain checks keep their state beside the new journeys
+  testing::recordRun(table, checkout->key,
+                     journeyRun({step("product", 200), step("add-to-cart", 302), step("cart", 200),
+                                 step("checkout-page", 200), step("empty-cart", 302, true, true)},
+                                1'800'000'000),
+                     false);
+  // The demo's broken checkout: the last step fails; then add-to-cart fails and the later steps are skipped.
+  testing::recordRun(table, checkout->key,
+                     journeyRun({step("product", 200), step("add-to-cart", 302), step("cart", 200),
+                                 step("checkout-page", 503, false), step("empty-cart", 302, true, true)},
+                                1'800'000'300),
+                     false);
+  testing::recordRun(table, checkout->key,
+                     journeyRun({step("product", 200), step("add-to-cart", 403, false), skipped("cart"),
+                                 skipped("checkout-page"), step("empty-cart", 302, true, true)},
+                                1'800'000'600),
+                     false);
+
+  AgentMetrics metrics(agent::status::BuildInfo{"0.1.0", "7.88.1", "OpenSSL/3.0.11"});
+  std::string text;
+  agent::status::writeCheckMetrics(table, text);
+  metrics.appendText(text);
+  checkWithPromtool(text);
+  checkWithExpositionLint(text);
+
+  const std::string labels = "shop=\"acme\",env=\"production\",check=\"checkout\"";
+  // The journey as a whole is one probe_* series: its success, its total duration, the failing step's status.
+  CHECK(countLines(text, "probe_success{" + labels) == 1);
+  CHECK(contains(text, "probe_success{" + labels + "} 0\n"));
+  CHECK(contains(text, "probe_duration_seconds{" + labels + "} 1.25\n"));
+  CHECK(contains(text, "probe_http_status_code{" + labels + "} 403\n"));
+  CHECK(countLines(text, "probe_http_duration_seconds{" + labels) == 5);
+  for (const char* family : {"probe_", "shopwatch_check_"}) {
+    for (auto pos = text.find(std::string("\n") + family); pos != std::string::npos;
+         pos = text.find(std::string("\n") + family, pos + 1)) {
+      const auto end = text.find('\n', pos + 1);
+      INFO(text.substr(pos + 1, end - pos - 1));
+      CHECK(text.substr(pos, end - pos).find("step=") == std::string::npos);
+    }
+  }
+  // Per step.
+  CHECK(contains(text, "shopwatch_step_success{" + labels + ",step=\"product\"} 1\n"));
+  CHECK(contains(text, "shopwatch_step_success{" + labels + ",step=\"add-to-cart\"} 0\n"));
+  CHECK(contains(text, "shopwatch_step_status_code{" + labels + ",step=\"add-to-cart\"} 403\n"));
+  CHECK(contains(text, "shopwatch_step_duration_seconds{" + labels + ",step=\"product\"} 0.12\n"));
+  CHECK(contains(text, "shopwatch_step_phase_seconds{" + labels + ",step=\"product\",phase=\"connect\"} 0.0025\n"));
+  CHECK(countLines(text, "shopwatch_step_phase_seconds{" + labels + ",step=\"cart\"") == 5);
+  // Skipped in the latest run: the values of the run before stay (checkout-page failed with 503 then).
+  CHECK(contains(text, "shopwatch_step_success{" + labels + ",step=\"cart\"} 1\n"));
+  CHECK(contains(text, "shopwatch_step_success{" + labels + ",step=\"checkout-page\"} 0\n"));
+  CHECK(contains(text, "shopwatch_step_status_code{" + labels + ",step=\"checkout-page\"} 503\n"));
+  CHECK(contains(text, "shopwatch_step_success{" + labels + ",step=\"empty-cart\"} 1\n"));
+  // A journey that never ran has no step series (and no probe_* series).
+  CHECK_FALSE(contains(text, "check=\"login\",step="));
+  CHECK_FALSE(contains(text, "probe_success{shop=\"acme\",env=\"production\",check=\"login\"}"));
+  CHECK(contains(text, "shopwatch_check_runs_total{shop=\"acme\",env=\"production\",check=\"login\",result=\"success\"} 0\n"));
+  // Four step families, one header each.
+  for (const char* family : {"shopwatch_step_success", "shopwatch_step_duration_seconds", "shopwatch_step_phase_seconds",
+                             "shopwatch_step_status_code"}) {
+    CHECK(countLines(text, std::string("# TYPE ") + family + " gauge") == 1);
+  }
+}
+
+TEST_CASE("a table with only plain checks writes no step families") {
+  CheckStateTable table;
+  fillTable(table);
+  std::string text;
+  agent::status::writeCheckMetrics(table, text);
+  CHECK_FALSE(contains(text, "shopwatch_step_"));
 }

@@ -85,3 +85,59 @@ TEST_CASE("/api/v1/checks JSON lists every check with a redacted URL and null la
   CHECK(j[1]["last"].is_null());
   CHECK(j[1]["last_run"].is_null());
 }
+
+TEST_CASE("/api/v1/checks JSON tells journeys from plain checks and lists a journey's steps") {
+  agent::status::CheckStateTable table;
+  auto plain = makeSpec("acme", "home");
+  auto journey = std::make_shared<core::Check>();
+  journey->key = core::CheckKey{"acme", "production", "checkout"};
+  journey->schedule.interval = std::chrono::minutes{5};
+  journey->schedule.timeout = std::chrono::seconds{60};
+  journey->secrets = {"hunter2"};
+  core::JourneyProbe probe;
+  for (const char* name : {"product", "add-to-cart", "cart"}) {
+    auto& s = probe.steps.emplace_back();
+    s.name = name;
+    s.request.url = std::string("http://127.0.0.1:1/") + name + "?key=hunter2";
+  }
+  probe.steps[1].request.method = "POST";
+  probe.cleanup.emplace_back().name = "empty-cart";
+  journey->probe = std::move(probe);
+  table.setChecks({plain, journey});
+  core::ProbeResult run = failingResult(core::FailureReason::HttpStatus);
+  run.failed_step = "add-to-cart";
+  run.steps.push_back({"product", false, false, passingResult()});
+  run.steps.push_back({"add-to-cart", false, false, failingResult(core::FailureReason::HttpStatus)});
+  run.steps.push_back({"cart", true, false, {}});
+  run.steps.push_back({"empty-cart", false, true, passingResult()});
+  testing::recordRun(table, journey->key, run, false, false);
+
+  const auto text = agent::status::checksJson(table);
+  CHECK(text.find("hunter2") == std::string::npos);
+  const auto j = json::parse(text);
+  REQUIRE(j.size() == 2);
+  const auto& c = j[0];
+  REQUIRE(c["check"] == "checkout");
+  CHECK(c["kind"] == "journey");
+  CHECK(c["steps"] == json({"product", "add-to-cart", "cart"}));
+  CHECK(c["cleanup"] == json({"empty-cart"}));
+  CHECK(c["journey_timeout_seconds"].get<double>() == 60);
+  CHECK(c["timeout_seconds"].get<double>() == 60);
+  CHECK(c["interval_seconds"].get<double>() == 300);
+  CHECK(c["url"] == "http://127.0.0.1:1/product?key=<redacted>");
+  CHECK(c["method"] == "GET");
+  // Every key a plain check has stays.
+  for (const char* key : {"shop", "env", "histogram", "awaiting_confirm", "runs", "last_run", "last"}) {
+    CHECK(c.contains(key));
+  }
+  CHECK(c["last"]["failed_step"] == "add-to-cart");
+  REQUIRE(c["last"]["steps"].size() == 4);
+  CHECK(c["last"]["steps"][2]["skipped"] == true);
+  CHECK(c["last"]["steps"][3]["cleanup"] == true);
+
+  const auto& h = j[1];
+  CHECK(h["kind"] == "http");
+  CHECK_FALSE(h.contains("steps"));
+  CHECK_FALSE(h.contains("journey_timeout_seconds"));
+  CHECK(h["url"] == "http://127.0.0.1:1/home");
+}

@@ -226,11 +226,19 @@ TEST_CASE("the embedded demo config is valid and probes the demo shop") {
       "<demo>", options);
   INFO((loaded.errors.empty() ? std::string{} : loaded.errors.front().format()));
   REQUIRE(loaded.ok());
-  CHECK(loaded.config->checks.size() == 6);
+  CHECK(loaded.config->checks.size() == 7);
+  int journeys = 0;
   for (const auto& spec : loaded.config->checks) {
-    CHECK(spec->http()->request.url.rfind(demo.baseUrl(), 0) == 0);
+    if (const auto* journey = spec->journey()) {
+      ++journeys;
+      CHECK(spec->key.check == "checkout");
+      for (const auto& step : journey->steps) CHECK(step.request.url.rfind(demo.baseUrl(), 0) == 0);
+    } else {
+      CHECK(spec->http()->request.url.rfind(demo.baseUrl(), 0) == 0);
+    }
     CHECK(spec->key.shop == "demo");
   }
+  CHECK(journeys == 1);
 }
 
 TEST_CASE("a failure of a check removed while its run was in flight is stored as pending, not as downtime") {

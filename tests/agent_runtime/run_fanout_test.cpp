@@ -141,3 +141,43 @@ TEST_CASE("restored runs set the state and reach consumers, but move no counter 
   // A live run after the restore flips the restored state as any run would.
   CHECK(fanout.publish(run(home->key, false, 1'800'000'120, true), {}).state_changed);
 }
+
+TEST_CASE("a journey's run steps become series of their own; skipped steps record nothing") {
+  CheckStateTable states;
+  const auto checkout = check("checkout");
+  states.setChecks({checkout});
+  shopwatch::storage::MemoryResultStore store;
+  RecordingConsumer rules;
+  RunFanout fanout(states, &store);
+  fanout.addConsumer(rules);
+
+  auto journey = run(checkout->key, false, 1'800'000'000);
+  auto step_ok = run(checkout->key, true, 1'800'000'000).result;
+  auto step_bad = run(checkout->key, false, 1'800'000'000).result;
+  journey.result.steps = {{"product", false, false, step_ok},
+                          {"add-to-cart", false, false, step_bad},
+                          {"cart", true, false, {}},
+                          {"empty-cart", false, true, step_ok}};
+  journey.result.failed_step = "add-to-cart";
+  fanout.publish(journey, {});
+
+  // The journey itself, then the three steps that ran, each as `shop/check/step`.
+  REQUIRE(rules.seen.size() == 4);
+  CHECK(rules.seen[0].record.step.empty());
+  CHECK(rules.seen[0].record.result.steps.size() == 4);  // consumers see the whole run
+  CHECK(rules.seen[1].record.step == "product");
+  CHECK(rules.seen[2].record.step == "add-to-cart");
+  CHECK(rules.seen[2].verdict.awaiting_confirm);  // the journey's confirm decides its steps too
+  CHECK_FALSE(rules.seen[1].verdict.awaiting_confirm);
+  CHECK(rules.seen[3].record.step == "empty-cart");
+  auto series = store.series();
+  REQUIRE(series);
+  CHECK(series->size() == 4);  // checkout, product, add-to-cart, empty-cart — not the skipped cart
+  auto journey_rows = store.lastResults({checkout->key, ""}, 1);
+  REQUIRE(journey_rows);
+  REQUIRE(journey_rows->size() == 1);
+  CHECK(journey_rows->front().result.steps.empty());  // steps live in their own rows
+  auto cart_rows = store.lastResults({checkout->key, "cart"}, 1);
+  REQUIRE(cart_rows);
+  CHECK(cart_rows->empty());
+}

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "closed_port.h"
 #include "fake_http_server.h"
 #include "shopwatch/core/check.h"
 #include "assertions.h"
@@ -59,11 +60,6 @@ class TableResolver final : public shopwatch::probes::Resolver {
   std::map<std::string, std::string> table_;
 };
 
-// A port on 127.0.0.1 that nothing listens on (the server's port, after it closed).
-std::uint16_t closedPort() {
-  FakeHttpServer server;
-  return server.port();
-}
 
 std::string writeTempFile(const std::string& name, const std::string& content) {
   auto path = std::filesystem::temp_directory_path() /
@@ -170,7 +166,8 @@ TEST_CASE("a resolve override wins over the injected resolver", "[probes]") {
 }
 
 TEST_CASE("a closed port fails with connect", "[probes]") {
-  const auto port = closedPort();
+  const shopwatch::testing::ClosedLoopbackPort closed;
+  const auto port = closed.port();
   auto r = probeOnce(specFor("http://127.0.0.1:" + std::to_string(port) + "/"));
   CHECK(reasonOf(r) == "connect");
   CHECK(r.message == "connect to 127.0.0.1:" + std::to_string(port) + " refused");

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <string>
 
 #include "cli.h"
 #include "shopwatch/agent/config/config_loader.h"
@@ -7,15 +8,28 @@
 namespace shopwatch::cli {
 namespace {
 
+// A journey's steps under its values: one line per step (cleanup steps marked), e.g.
+//   step add-to-cart     POST https://shop/cart/add  timeout 1m  body form  extracts csrf
+void printJourneySteps(const agent::AgentConfig& config, const core::Check& check) {
+  for (const auto& step : agent::journeySteps(config, check)) {
+    std::string extracts;
+    for (const auto& name : step.extracts) extracts += (extracts.empty() ? "" : ", ") + name;
+    std::printf("  %-7s %-16s %s %s  timeout %s  body %s%s%s\n", step.cleanup ? "cleanup" : "step",
+                step.name.c_str(), step.method.c_str(), step.url.c_str(), step.timeout.c_str(),
+                step.body.c_str(), extracts.empty() ? "" : "  extracts ", extracts.c_str());
+  }
+}
+
 // One block per check: its `shop/env/check` path, then one aligned line per effective value.
 void printEffectiveValues(const agent::AgentConfig& config) {
   for (const auto& check : config.checks) {
-    std::printf("\n%s\n", check->key.path().c_str());
+    std::printf("\n%s%s\n", check->key.path().c_str(), check->journey() ? " (journey)" : "");
     for (const auto& value : agent::effectiveValues(config, *check)) {
       const std::string_view source = agent::describeSource(value.source);
       std::printf("  %-17s %s %.*s\n", value.key.c_str(), value.value.c_str(),
                   static_cast<int>(source.size()), source.data());
     }
+    printJourneySteps(config, *check);
   }
 }
 
@@ -23,6 +37,9 @@ void printEffectiveValues(const agent::AgentConfig& config) {
 
 int checkConfigCommand(const std::string& path, bool verbose) {
   auto loaded = agent::loadConfigFile(path);
+  // Warnings never change the exit code: the config is valid, the user should still look.
+  for (const auto& warning : loaded.warnings)
+    std::fprintf(stderr, "%s\n", warning.formatWarning().c_str());
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) std::fprintf(stderr, "%s\n", error.format().c_str());
     std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), loaded.errors.size(),

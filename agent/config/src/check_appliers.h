@@ -39,6 +39,7 @@ void applyAuth(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 // ---- schedule keys (schedule_keys.cpp)
 void applyInterval(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyTimeout(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
+void applyJourneyTimeout(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyConfirm(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyConfirmDelay(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyHistogram(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
@@ -58,5 +59,10 @@ void applyMaxDuration(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 bool validToken(std::string_view s);
 /// Whether `url` is an absolute http:// or https:// URL with a host; `error` explains when not.
 bool validHttpUrl(std::string_view url, std::string& error);
+/// Sets the draft's request URL from `url` as written at `entry` (a check's or a step's): a path
+/// is appended to the shop's base_url, anything else must be an absolute http(s) URL. Records the
+/// `url` origin; reports a problem at the entry instead (shop_parser.cpp).
+void resolveUrl(ParseContext& ctx, const std::string& url, const MapEntry& entry,
+                const ShopConfig& shop, CheckDraft& draft);
 
 }  // namespace shopwatch::agent::detail

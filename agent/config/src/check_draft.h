@@ -24,7 +24,9 @@ struct KeyOrigin {
 };
 
 struct CheckDraft {
-  core::Check check;  ///< its probe is an HttpProbe (the variant's first kind)
+  /// Its probe is an HttpProbe (the variant's first kind) while keys are applied; a journey's is
+  /// replaced by the JourneyProbe at the end (journey_parser.h).
+  core::Check check;
   /// The source of the keys being applied now: FromDefaults while the shop's `defaults:` are read.
   ValueSource writing = ValueSource::Set;
   /// Written keys by dotted path (`timeout`, `expect.status`); only keys whose value was accepted.
@@ -41,6 +43,17 @@ struct CheckDraft {
     return it == origins.end() ? nullptr : &it->second;
   }
 };
+
+/// A journey step being assembled. It is a CheckDraft, so the check's request and expect appliers
+/// (check_keys.cpp) write the step's request and expectations unchanged; the step-only keys
+/// (journey_keys.cpp) write `step`. Only the step table is ever applied to a StepDraft, and only
+/// StepDrafts are given to it: its appliers reach the step through stepOf().
+struct StepDraft : CheckDraft {
+  core::JourneyStep step;
+};
+
+/// The StepDraft a step-table applier was given (see StepDraft).
+inline StepDraft& stepOf(CheckDraft& draft) { return static_cast<StepDraft&>(draft); }
 
 using CheckKeyRow = KeyRow<CheckDraft>;
 using CheckKeyTable = KeyTable<CheckDraft>;

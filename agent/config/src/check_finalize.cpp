@@ -13,17 +13,19 @@ struct Place {
 }  // namespace
 
 void finalizeCheck(ParseContext& ctx, const YAML::Node& node, const std::string& path,
-                   CheckDraft& draft) {
+                   CheckDraft& draft, bool journey) {
   core::Schedule& schedule = draft.check.schedule;
   const KeyOrigin* interval = draft.origin("interval");
-  const KeyOrigin* timeout = draft.origin("timeout");
+  const char* timeout_key = journey ? "journey_timeout" : "timeout";
+  const core::Micros default_timeout = journey ? kDefaultJourneyTimeout : kDefaultTimeout;
+  const KeyOrigin* timeout = draft.origin(timeout_key);
   const KeyOrigin* confirm_delay = draft.origin("confirm_delay");
 
   // A default must never make a config invalid (as Prometheus derives an unset scrape_timeout):
   // what nobody wrote is fitted to the interval; only written values can conflict.
   if (!timeout) {
-    schedule.timeout = std::min(kDefaultTimeout, schedule.interval);
-    if (schedule.timeout != kDefaultTimeout) draft.derived.emplace_back("timeout");
+    schedule.timeout = std::min(default_timeout, schedule.interval);
+    if (schedule.timeout != default_timeout) draft.derived.emplace_back(timeout_key);
   }
   if (!confirm_delay) {
     schedule.confirm_delay = std::min(kDefaultConfirmDelay, schedule.interval / 2);
@@ -48,16 +50,17 @@ void finalizeCheck(ParseContext& ctx, const YAML::Node& node, const std::string&
                    " for check " + check);
   }
   if (timeout && schedule.timeout < std::chrono::milliseconds{1}) {
-    Place at = where(timeout, nullptr, "timeout");
+    Place at = where(timeout, nullptr, timeout_key);
     ctx.report(at.node, at.path,
-               "timeout must be at least 1ms, got " + core::formatDuration(schedule.timeout) +
-                   " for check " + check);
+               std::string(timeout_key) + " must be at least 1ms, got " +
+                   core::formatDuration(schedule.timeout) + " for check " + check);
   }
   if (interval_ok && schedule.timeout > schedule.interval) {
-    Place at = where(timeout, interval, "timeout");
+    Place at = where(timeout, interval, timeout_key);
     ctx.report(at.node, at.path,
-               "timeout " + core::formatDuration(schedule.timeout) + " exceeds interval " +
-                   core::formatDuration(schedule.interval) + " of check " + check);
+               std::string(timeout_key) + " " + core::formatDuration(schedule.timeout) +
+                   " exceeds interval " + core::formatDuration(schedule.interval) + " of check " +
+                   check);
   }
   if (interval_ok && schedule.confirm && schedule.confirm_delay >= schedule.interval) {
     Place at = where(confirm_delay, interval, "confirm_delay");

@@ -10,8 +10,9 @@ namespace {
 constexpr KeyPlace kAny = KeyPlace::Anywhere;
 constexpr KeyPlace kCheckOnly = KeyPlace::CheckOnly;
 
-// `name` and `url` are read by the shop parser (identity and base_url), not by an applier.
-constexpr std::array<CheckKeyRow, 20> kCheckRows = {{
+// `name`, `url`, `steps` and `cleanup` are read by the shop parser (identity, base_url, the
+// journey's steps), not by an applier.
+constexpr std::array<CheckKeyRow, 23> kCheckRows = {{
     {"name", nullptr, "identity, lowercase [a-z0-9._-], unique per shop", kCheckOnly},
     {"url", nullptr, "relative to the shop's base_url, or an absolute http(s):// URL", kCheckOnly},
     {"method", applyMethod, "HTTP method (default GET)", kAny},
@@ -35,6 +36,12 @@ constexpr std::array<CheckKeyRow, 20> kCheckRows = {{
     {"timeout", applyTimeout, "limit of one run (default min(10s, interval)); at most the interval",
      kAny},
     {"expect", applyExpect, "what the response must show (default: any 2xx status)", kAny},
+    {"steps", nullptr, "a journey: the requests of one run, in order (README, \"Journeys\")",
+     kCheckOnly},
+    {"cleanup", nullptr, "a journey's steps that always run after its steps (even after a failure)",
+     kCheckOnly},
+    {"journey_timeout", applyJourneyTimeout,
+     "limit of one journey run (default min(60s, interval)); at most the interval", kCheckOnly},
 }};
 
 constexpr std::array<CheckKeyRow, 7> kExpectRows = {{

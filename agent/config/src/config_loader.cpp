@@ -18,8 +18,11 @@ LoadResult finish(LoadState& state) {
   LoadResult result;
   result.errors = state.ctx.takeErrors();
   // Messages quote offending values, which may hold an expanded secret (a URL with a token).
+  result.warnings = state.ctx.takeWarnings();
   for (auto& error : result.errors)
     error.message = core::redact(error.message, state.ctx.secrets());
+  for (auto& warning : result.warnings)
+    warning.message = core::redact(warning.message, state.ctx.secrets());
   if (result.errors.empty()) {
     state.config.secrets = state.ctx.secrets();
     result.config = std::move(state.config);

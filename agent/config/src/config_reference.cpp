@@ -1,6 +1,7 @@
 #include "shopwatch/agent/config/config_reference.h"
 
 #include "check_appliers.h"
+#include "journey_keys.h"
 #include "load_state.h"
 #include "shopwatch/core/redact.h"
 
@@ -60,7 +61,7 @@ std::vector<EffectiveValue> effectiveValues(const AgentConfig& config, const cor
     add("method", http->request.method);
   }
   add("interval", core::formatDuration(schedule.interval));
-  add("timeout", core::formatDuration(schedule.timeout));
+  add(check.journey() ? "journey_timeout" : "timeout", core::formatDuration(schedule.timeout));
   add("confirm", boolText(schedule.confirm));
   add("confirm_delay", core::formatDuration(schedule.confirm_delay));
   if (const core::HttpProbe* http = check.http()) {
@@ -68,6 +69,42 @@ std::vector<EffectiveValue> effectiveValues(const AgentConfig& config, const cor
     add("follow_redirects", boolText(http->request.follow_redirects));
     add("expect.status", formatStatus(http->expect.status));
   }
+  return out;
+}
+
+std::string_view bodyKindName(core::BodyKind kind) {
+  switch (kind) {
+    case core::BodyKind::Raw:
+      return "body";
+    case core::BodyKind::Form:
+      return "form";
+    case core::BodyKind::Json:
+      return "json";
+    case core::BodyKind::Graphql:
+      return "graphql";
+    case core::BodyKind::None:
+      break;
+  }
+  return "none";
+}
+
+std::vector<StepSummary> journeySteps(const AgentConfig& config, const core::Check& check) {
+  std::vector<StepSummary> out;
+  const core::JourneyProbe* journey = check.journey();
+  if (!journey) return out;
+  auto add = [&](const core::JourneyStep& step, bool cleanup) {
+    StepSummary summary;
+    summary.name = step.name;
+    summary.cleanup = cleanup;
+    summary.method = step.request.method;
+    summary.url = core::redact(step.request.url, config.secrets);
+    summary.timeout = core::formatDuration(step.request.timeout);
+    summary.body = std::string(bodyKindName(step.body_kind));
+    for (const auto& x : step.extract) summary.extracts.push_back(x.variable);
+    out.push_back(std::move(summary));
+  };
+  for (const auto& step : journey->steps) add(step, false);
+  for (const auto& step : journey->cleanup) add(step, true);
   return out;
 }
 
@@ -83,6 +120,12 @@ std::vector<KeyDoc> keyReference() {
   detail::tlsKeyTable().appendDocs(out);
   detail::authKeyTable().appendDocs(out);
   detail::basicAuthKeyTable().appendDocs(out);
+  detail::stepKeyTable().appendDocs(out);
+  detail::graphqlKeyTable().appendDocs(out);
+  detail::extractKeyTable().appendDocs(out);
+  detail::jsonFindKeyTable().appendDocs(out);
+  detail::repeatUntilKeyTable().appendDocs(out);
+  detail::skipIfKeyTable().appendDocs(out);
   return out;
 }
 

@@ -1,86 +1,9 @@
 // `expect.json`: JSON pointer expectations, their values kept as JSON literal text.
-#include <cctype>
-#include <cmath>
-#include <cstdlib>
-#include <nlohmann/json.hpp>
-
 #include "check_appliers.h"
+#include "json_value.h"
 
 namespace shopwatch::agent::detail {
 namespace {
-
-// Plain YAML scalars resolve as in YAML 1.2's core schema; quoted ones are always strings.
-// A JSON literal as text. YAML escapes ("\xd1") can spell bytes that are not UTF-8; JSON cannot
-// hold them, so they are a config error at the value rather than a loader failure.
-std::optional<std::string> jsonText(ParseContext& ctx, const YAML::Node& node,
-                                    const std::string& path, const nlohmann::json& value) {
-  try {
-    return value.dump();
-  } catch (const nlohmann::json::exception&) {
-    ctx.report(node, path, "JSON value is not valid UTF-8");
-    return std::nullopt;
-  }
-}
-
-std::optional<nlohmann::json> toJson(ParseContext& ctx, const YAML::Node& node,
-                                     const std::string& path) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return nlohmann::json(nullptr);
-    case YAML::NodeType::Sequence: {
-      nlohmann::json array = nlohmann::json::array();
-      for (std::size_t i = 0; i < node.size(); ++i) {
-        auto item = toJson(ctx, node[i], ParseContext::index(path, i));
-        if (!item) return std::nullopt;
-        array.push_back(std::move(*item));
-      }
-      return array;
-    }
-    case YAML::NodeType::Map: {
-      nlohmann::json object = nlohmann::json::object();
-      for (const auto& pair : node) {
-        if (!pair.first.IsScalar()) {
-          ctx.report(pair.first, path, "JSON object keys must be strings");
-          return std::nullopt;
-        }
-        auto item = toJson(ctx, pair.second, ParseContext::child(path, pair.first.Scalar()));
-        if (!item) return std::nullopt;
-        object[pair.first.Scalar()] = std::move(*item);
-      }
-      return object;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (node.Tag() != "?") return nlohmann::json(s);  // quoted or explicitly tagged
-      if (s == "true" || s == "True" || s == "TRUE") return nlohmann::json(true);
-      if (s == "false" || s == "False" || s == "FALSE") return nlohmann::json(false);
-      if (s == "null" || s == "Null" || s == "NULL" || s == "~") return nlohmann::json(nullptr);
-      if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' ||
-                         s[0] == '+' || s[0] == '.')) {
-        char* end = nullptr;
-        const long long integer = std::strtoll(s.c_str(), &end, 10);
-        if (end == s.c_str() + s.size()) return nlohmann::json(integer);
-        const double real = std::strtod(s.c_str(), &end);
-        if (end == s.c_str() + s.size() && std::isfinite(real)) return nlohmann::json(real);
-      }
-      return nlohmann::json(s);
-    }
-    default:
-      ctx.report(node, path, "expected a JSON value");
-      return std::nullopt;
-  }
-}
-
-bool validJsonPointer(std::string_view pointer) {
-  if (pointer.empty()) return true;
-  if (pointer.front() != '/') return false;
-  for (std::size_t i = 0; i < pointer.size(); ++i) {
-    if (pointer[i] == '~' &&
-        (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1')))
-      return false;
-  }
-  return true;
-}
 
 std::optional<core::JsonExpectation> jsonExpectation(ParseContext& ctx, const YAML::Node& node,
                                                      const std::string& path) {
@@ -119,7 +42,7 @@ std::optional<core::JsonExpectation> jsonExpectation(ParseContext& ctx, const YA
   const MapEntry& op = *ops.front();
   if (op.key == "equals") {
     out.op = core::JsonExpectation::Op::Equals;
-    auto value = toJson(ctx, op.value, op.path);
+    auto value = yamlToJson<nlohmann::json>(ctx, op.value, op.path);
     if (!value) return std::nullopt;
     auto text = jsonText(ctx, op.value, op.path, *value);
     if (!text) return std::nullopt;
@@ -132,7 +55,7 @@ std::optional<core::JsonExpectation> jsonExpectation(ParseContext& ctx, const YA
     }
     for (std::size_t i = 0; i < op.value.size(); ++i) {
       const std::string item_path = ParseContext::index(op.path, i);
-      auto value = toJson(ctx, op.value[i], item_path);
+      auto value = yamlToJson<nlohmann::json>(ctx, op.value[i], item_path);
       if (!value) return std::nullopt;
       auto text = jsonText(ctx, op.value[i], item_path, *value);
       if (!text) return std::nullopt;

@@ -55,6 +55,41 @@ void ParseContext::report(const YAML::Node& node, const std::string& path, std::
   reportAtMark(mark, path, std::move(message));
 }
 
+namespace {
+
+ConfigError located(const std::string& source, const YAML::Node& node, const std::string& path,
+                    std::string message) {
+  ConfigError error;
+  error.file = source;
+  if (node.IsDefined() && !node.Mark().is_null()) {
+    error.line = node.Mark().line + 1;
+    error.column = node.Mark().column + 1;
+  }
+  error.path = path;
+  error.message = std::move(message);
+  return error;
+}
+
+std::vector<ConfigError> sortedUnique(std::vector<ConfigError> list) {
+  std::stable_sort(list.begin(), list.end(), [](const ConfigError& a, const ConfigError& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  // A problem in shop defaults shows up once per check; say it once.
+  list.erase(std::unique(list.begin(), list.end(),
+                         [](const ConfigError& a, const ConfigError& b) {
+                           return a.line == b.line && a.column == b.column && a.path == b.path &&
+                                  a.message == b.message;
+                         }),
+             list.end());
+  return list;
+}
+
+}  // namespace
+
+void ParseContext::warn(const YAML::Node& node, const std::string& path, std::string message) {
+  warnings_.push_back(located(source_, node, path, std::move(message)));
+}
+
 void ParseContext::reportAtMark(const YAML::Mark& mark, const std::string& path,
                                 std::string message) {
   ConfigError error;
@@ -231,18 +266,8 @@ std::optional<std::string> ParseContext::name(const YAML::Node& node, const std:
   return raw;
 }
 
-std::vector<ConfigError> ParseContext::takeErrors() {
-  std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-  });
-  // A problem in shop defaults shows up once per check; say it once.
-  errors_.erase(std::unique(errors_.begin(), errors_.end(),
-                            [](const ConfigError& a, const ConfigError& b) {
-                              return a.line == b.line && a.column == b.column && a.path == b.path &&
-                                     a.message == b.message;
-                            }),
-                errors_.end());
-  return std::move(errors_);
-}
+std::vector<ConfigError> ParseContext::takeErrors() { return sortedUnique(std::move(errors_)); }
+
+std::vector<ConfigError> ParseContext::takeWarnings() { return sortedUnique(std::move(warnings_)); }
 
 }  // namespace shopwatch::agent::detail

@@ -34,6 +34,8 @@ class ParseContext {
   /// Records an error positioned at `node` (its start), or at `fallback` when `node` has no mark.
   void report(const YAML::Node& node, const std::string& path, std::string message);
   void reportAtMark(const YAML::Mark& mark, const std::string& path, std::string message);
+  /// Records a warning (the config stays valid) positioned at `node`.
+  void warn(const YAML::Node& node, const std::string& path, std::string message);
 
   /// The entries of mapping `node`, in file order. Unknown keys (with a did-you-mean suggestion),
   /// duplicate keys and non-scalar keys are reported and left out. Nothing when `node` is not a map
@@ -60,7 +62,10 @@ class ParseContext {
   /// An identity name (DESIGN.md, "Identity"): lowercase [a-z0-9._-], non-empty.
   std::optional<std::string> name(const YAML::Node& node, const std::string& path);
 
+  /// The errors, sorted by position, duplicates (from shop defaults) dropped.
   std::vector<ConfigError> takeErrors();
+  /// The warnings, the same way.
+  std::vector<ConfigError> takeWarnings();
   std::size_t errorCount() const { return errors_.size(); }
   const std::vector<std::string>& secrets() const { return secrets_; }
   const SecretExpander& expander() const { return expander_; }
@@ -74,6 +79,7 @@ class ParseContext {
   std::string source_;
   SecretExpander expander_;
   std::vector<ConfigError> errors_;
+  std::vector<ConfigError> warnings_;
   std::vector<std::string> secrets_;
 };
 

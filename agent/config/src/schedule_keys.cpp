@@ -12,6 +12,10 @@ void applyTimeout(ParseContext& ctx, const MapEntry& e, CheckDraft& d) {
   if (auto v = ctx.duration(e.value, e.path)) d.check.schedule.timeout = *v;
 }
 
+void applyJourneyTimeout(ParseContext& ctx, const MapEntry& e, CheckDraft& d) {
+  if (auto v = ctx.duration(e.value, e.path)) d.check.schedule.timeout = *v;
+}
+
 void applyConfirm(ParseContext& ctx, const MapEntry& e, CheckDraft& d) {
   if (auto v = ctx.boolean(e.value, e.path)) d.check.schedule.confirm = *v;
 }

@@ -4,6 +4,7 @@
 
 #include "check_appliers.h"
 #include "check_finalize.h"
+#include "journey_parser.h"
 #include "load_state.h"
 
 namespace shopwatch::agent::detail {
@@ -64,33 +65,6 @@ constexpr std::array<KeyRow<ShopDraft>, 6> kShopRows = {{
      "runs in flight per host at once (default 4)"},
 }};
 
-void resolveUrl(ParseContext& ctx, const std::string& url, const MapEntry& entry,
-                const ShopConfig& shop, CheckDraft& draft) {
-  if (!url.empty() && url.front() == '/') {
-    if (shop.base_url.empty()) {
-      ctx.report(
-          entry.value, entry.path,
-          "relative URL `" + url + "` needs the shop's `base_url` (or give an absolute URL)");
-      return;
-    }
-    // Appended to the base URL's path, so a shop under https://host/de/ keeps its prefix.
-    std::string base = shop.base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    draft.request().url = base + url;
-  } else {
-    std::string problem;
-    if (!validHttpUrl(url, problem)) {
-      ctx.report(entry.value, entry.path,
-                 problem +
-                     " (use a path starting with `/`, relative to base_url, or an absolute "
-                     "http(s) URL)");
-      return;
-    }
-    draft.request().url = url;
-  }
-  draft.origins["url"] = KeyOrigin{entry.value, entry.path, ValueSource::Set};
-}
-
 void parseCheck(LoadState& state, const YAML::Node& node, const std::string& path,
                 const ShopConfig& shop, const CheckDraft& base,
                 std::map<std::string, std::string>& check_positions) {
@@ -101,9 +75,11 @@ void parseCheck(LoadState& state, const YAML::Node& node, const std::string& pat
   CheckDraft draft = base;
   const MapEntry* name = nullptr;
   const MapEntry* url = nullptr;
+  bool journey = false;
   for (const auto& e : *entries) {
     if (e.key == "name") name = &e;
     if (e.key == "url") url = &e;
+    if (e.key == "steps" || e.key == "cleanup") journey = true;
   }
   if (!name) {
     ctx.report(node, ParseContext::child(path, "name"), "missing required key `name`");
@@ -117,13 +93,23 @@ void parseCheck(LoadState& state, const YAML::Node& node, const std::string& pat
     }
   }
   applyTracked(ctx, checkKeyTable(), *entries, draft);
-  if (!url) {
-    ctx.report(node, ParseContext::child(path, "url"),
-               "missing required key `url` (a path relative to base_url, or an absolute URL)");
-  } else if (auto v = ctx.string(url->value, url->path, &draft.secrets())) {
-    resolveUrl(ctx, *v, *url, shop, draft);
+  if (journey) {
+    parseJourney(ctx, node, path, shop, *entries, draft);
+  } else {
+    if (!url) {
+      ctx.report(node, ParseContext::child(path, "url"),
+                 "missing required key `url` (a path relative to base_url, or an absolute URL) "
+                 "or `steps` (a journey)");
+    } else if (auto v = ctx.string(url->value, url->path, &draft.secrets())) {
+      resolveUrl(ctx, *v, *url, shop, draft);
+    }
+    if (const KeyOrigin* origin = draft.origin("journey_timeout")) {
+      ctx.report(origin->node, origin->path,
+                 "`journey_timeout` is for journeys (checks with `steps:`); a plain check's limit "
+                 "is `timeout`");
+    }
+    finalizeCheck(ctx, node, path, draft);
   }
-  finalizeCheck(ctx, node, path, draft);
   if (ctx.errorCount() == errors_before) {
     state.config.sources[draft.check.key] = sourcesOf(draft);
     state.config.checks.push_back(std::make_shared<const core::Check>(std::move(draft.check)));
@@ -184,6 +170,33 @@ void parseShop(LoadState& state, const YAML::Node& node, const std::string& path
 }
 
 }  // namespace
+
+void resolveUrl(ParseContext& ctx, const std::string& url, const MapEntry& entry,
+                const ShopConfig& shop, CheckDraft& draft) {
+  if (!url.empty() && url.front() == '/') {
+    if (shop.base_url.empty()) {
+      ctx.report(
+          entry.value, entry.path,
+          "relative URL `" + url + "` needs the shop's `base_url` (or give an absolute URL)");
+      return;
+    }
+    // Appended to the base URL's path, so a shop under https://host/de/ keeps its prefix.
+    std::string base = shop.base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    draft.request().url = base + url;
+  } else {
+    std::string problem;
+    if (!validHttpUrl(url, problem)) {
+      ctx.report(entry.value, entry.path,
+                 problem +
+                     " (use a path starting with `/`, relative to base_url, or an absolute "
+                     "http(s) URL)");
+      return;
+    }
+    draft.request().url = url;
+  }
+  draft.origins["url"] = KeyOrigin{entry.value, entry.path, ValueSource::Set};
+}
 
 const KeyTable<ShopDraft>& shopKeyTable() {
   static const KeyTable<ShopDraft> table("shops[]", kShopRows);

@@ -287,6 +287,7 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
     return core::makeError(core::ErrorCode::Invalid,
                            loaded.errors.empty() ? "invalid config" : loaded.errors.front().format());
   }
+  for (const auto& warning : loaded.warnings) spdlog::warn("{}", warning.formatWarning());
   auto next = std::make_shared<const AgentConfig>(*loaded.config);
   std::shared_ptr<const AgentConfig> previous = config();
   if (previous) {

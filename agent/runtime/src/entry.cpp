@@ -65,6 +65,7 @@ int runAgent(const std::string& config_path) {
     spdlog::error("{}: invalid config, not starting", config_path);
     return kExitFailed;
   }
+  for (const auto& warning : loaded.warnings) spdlog::warn("{}", warning.formatWarning());
   runtime::AgentRuntime agent;
   if (auto st = agent.start(std::move(*loaded.config)); !st) {
     spdlog::error("cannot start: {}", st.error().message);
@@ -121,7 +122,8 @@ int runDemo(const std::string& listen) {
   std::printf(
       "shopwatch demo is running (Ctrl-C stops it).\n"
       "  demo shop:   %s/\n"
-      "  break it:    %s/toggle  (flips /checkout to 503 and back)\n"
+      "  break it:    %s/toggle  (flips /checkout to 503 and back;\n"
+      "               the checkout journey then fails at its checkout step)\n"
       "  metrics:     %s/metrics\n"
       "  checks API:  %s/api/v1/checks\n"
       "  database:    %s (removed at exit)\n",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "shopwatch/storage/result_store.h"
 
@@ -24,10 +25,15 @@ core::Result<std::vector<core::RunRecord>> loadLatestRuns(
   if (!rows) return rows.error();
   std::vector<core::RunRecord> out;
   out.reserve(rows->size());
+  // Step rows go back into their journey run's result, in the journey's step order.
+  std::map<std::tuple<core::CheckKey, std::int64_t, bool>, std::map<std::string, core::ProbeResult>> steps;
   for (auto& row : *rows) {
-    if (!row.series.step.empty()) continue;
     auto it = wanted.find(row.series.key);
     if (it == wanted.end()) continue;
+    if (!row.series.step.empty()) {
+      steps[{row.series.key, row.run_id, row.confirm}][row.series.step] = std::move(row.result);
+      continue;
+    }
     core::RunRecord r;
     r.key = row.series.key;
     r.run_id = row.run_id;
@@ -42,6 +48,20 @@ core::Result<std::vector<core::RunRecord>> loadLatestRuns(
       r.result.ssl = http->request.url.rfind("https://", 0) == 0;
     }
     out.push_back(std::move(r));
+  }
+  for (auto& r : out) {
+    const core::JourneyProbe* journey = wanted[r.key]->journey();
+    auto found = steps.find({r.key, r.run_id, r.confirm});
+    if (journey == nullptr || found == steps.end()) continue;
+    auto add = [&](const std::vector<core::JourneyStep>& list, bool cleanup) {
+      for (const auto& step : list) {
+        auto s = found->second.find(step.name);
+        if (s == found->second.end()) continue;
+        r.result.steps.push_back(core::StepResult{step.name, false, cleanup, std::move(s->second)});
+      }
+    };
+    add(journey->steps, false);
+    add(journey->cleanup, true);
   }
   std::stable_sort(out.begin(), out.end(), [](const core::RunRecord& a, const core::RunRecord& b) {
     if (a.key != b.key) return a.key < b.key;

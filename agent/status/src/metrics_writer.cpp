@@ -1,5 +1,6 @@
 #include "shopwatch/agent/status/metrics_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -81,6 +82,50 @@ void gaugeFamily(std::string& out, const std::vector<CheckSnapshot>& checks, std
     if (!c.last) continue;
     if (auto v = value(*c.last)) f.sample(c.meta->labels, {}, *v);
   }
+}
+
+template <typename Fn>
+void stepGaugeFamily(std::string& out, const std::vector<CheckSnapshot>& checks,
+                     std::string_view name, std::string_view help, Fn value) {
+  FamilyWriter f(out, name, "gauge", help);
+  for (const auto& c : checks) {
+    const auto n = std::min(c.steps.size(), c.meta->steps.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.steps[i].last) f.sample(c.meta->steps[i].labels, {}, value(*c.steps[i].last));
+    }
+  }
+}
+
+// Journey steps: their own families, never probe_*, so that probe_success{check} stays one series
+// per journey. A step never run has no series; a step the latest run skipped keeps the values of
+// its previous run (nothing marks the skip: the journey's failing step says why).
+void writeStepMetrics(const std::vector<CheckSnapshot>& checks, std::string& out) {
+  stepGaugeFamily(out, checks, "shopwatch_step_success",
+                  "Whether the latest run of the journey step passed.",
+                  [](const LastResult& r) { return r.success ? 1.0 : 0.0; });
+  stepGaugeFamily(out, checks, "shopwatch_step_duration_seconds",
+                  "Duration of the latest run of the journey step.",
+                  [](const LastResult& r) { return seconds(r.duration); });
+  {
+    FamilyWriter f(out, "shopwatch_step_phase_seconds", "gauge",
+                   "Duration of each HTTP phase of the latest run of the journey step.");
+    for (const auto& c : checks) {
+      const auto n = std::min(c.steps.size(), c.meta->steps.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!c.steps[i].last) continue;
+        const auto& labels = c.meta->steps[i].labels;
+        const auto& p = c.steps[i].last->phases;
+        f.sample(labels, "phase=\"resolve\"", seconds(p.resolve));
+        f.sample(labels, "phase=\"connect\"", seconds(p.connect));
+        f.sample(labels, "phase=\"tls\"", seconds(p.tls));
+        f.sample(labels, "phase=\"processing\"", seconds(p.processing));
+        f.sample(labels, "phase=\"transfer\"", seconds(p.transfer));
+      }
+    }
+  }
+  stepGaugeFamily(out, checks, "shopwatch_step_status_code",
+                  "HTTP status code of the journey step's final response, 0 if none.",
+                  [](const LastResult& r) { return static_cast<double>(r.status_code); });
 }
 
 }  // namespace
@@ -191,6 +236,7 @@ void writeCheckMetrics(const std::vector<CheckSnapshot>& checks, std::string& ou
       f.sampleInt(c.meta->labels, {}, c.counters.duration_count, "_count");
     }
   }
+  writeStepMetrics(checks, out);
 }
 
 void writeCheckMetrics(const CheckStateTable& table, std::string& out) {

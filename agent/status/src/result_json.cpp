@@ -81,8 +81,26 @@ std::string checksJson(const std::vector<CheckSnapshot>& checks, int indent) {
     j["env"] = spec.key.env;
     j["check"] = spec.key.check;
     if (const core::HttpProbe* http = spec.http()) {
+      j["kind"] = "http";
       j["url"] = core::redact(http->request.url, spec.secrets);
       j["method"] = http->request.method;
+    } else if (const core::JourneyProbe* journey = spec.journey()) {
+      j["kind"] = "journey";
+      // A journey is shown by where it starts: its first step's request.
+      if (!journey->steps.empty()) {
+        j["url"] = core::redact(journey->steps.front().request.url, spec.secrets);
+        j["method"] = journey->steps.front().request.method;
+      } else {
+        j["url"] = "";
+        j["method"] = "";
+      }
+      json steps = json::array();
+      for (const auto& step : journey->steps) steps.push_back(step.name);
+      json cleanup = json::array();
+      for (const auto& step : journey->cleanup) cleanup.push_back(step.name);
+      j["steps"] = std::move(steps);
+      j["cleanup"] = std::move(cleanup);
+      j["journey_timeout_seconds"] = seconds(spec.schedule.timeout);
     }
     j["interval_seconds"] = seconds(spec.schedule.interval);
     j["timeout_seconds"] = seconds(spec.schedule.timeout);

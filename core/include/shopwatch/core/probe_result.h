@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shopwatch/core/clock.h"
@@ -30,6 +31,14 @@ struct AssertionOutcome {
 };
 
 struct StepResult;
+
+/// What a failed run showed, kept as evidence for tickets: selected response headers and the start of
+/// the body, with secrets, cookies and `Set-Cookie` values redacted.
+struct Evidence {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_snippet;  ///< at most kEvidenceBodyBytes, cut on a UTF-8 boundary
+};
+inline constexpr std::size_t kEvidenceBodyBytes = 2048;
 
 /// One run's outcome: a plain check's, a journey's as a whole (with its steps), or one step's.
 struct ProbeResult {
@@ -64,6 +73,10 @@ struct ProbeResult {
   std::vector<StepResult> steps;
   /// Journeys: the name of the step that failed the run; empty when it passed or for a plain check.
   std::string failed_step;
+  /// A failed run's evidence (journeys: of the failing step); nullopt when it passed.
+  std::optional<Evidence> evidence;
+  /// Journeys, per step: the names of the variables the step extracted (values are never shown).
+  std::vector<std::string> extracted;
 };
 
 /// One step of a journey run.

@@ -67,6 +67,12 @@ struct EngineStats {
   bool saturated = false;
   /// Completed runs marked ProbeResult::saturated since the engine started.
   std::uint64_t saturated_runs = 0;
+  /// The event loop's longest lag since the engine started, whether or not it passed the
+  /// saturation threshold (see "Saturation"), in its two kinds: the longest time one iteration
+  /// spent processing (the engine's own work on its thread: the event thread's longest stall) and
+  /// the most a wait returned later than asked (the thread did not get a CPU).
+  core::Micros loop_busy_max{0};
+  core::Micros loop_late_wake_max{0};
 };
 
 /// Contract of one run:
@@ -100,9 +106,9 @@ struct EngineStats {
 /// - Saturation: the event loop measures how late it serves events: the time one iteration spends
 ///   processing (between two waits for sockets/timers; an event that became ready meanwhile waited
 ///   that long) and how much later than asked a wait returned. When either exceeds
-///   EngineOptions::saturation_threshold, every run in flight at that moment is marked
-///   `saturated = true` (its timings are not the shop's). Evaluation time on the workers does not
-///   count. Stats: EngineStats::saturated, saturated_runs.
+///   EngineOptions::saturation_threshold, the loop was late at that moment, and every run with a
+///   transfer running then is marked `saturated = true` (its timings are not the shop's).
+///   Evaluation time on the workers does not count. Stats: EngineStats::saturated, saturated_runs.
 /// - The caller must call curl_global_init once before constructing an engine (main does).
 class HttpProbeEngine {
  public:

@@ -14,6 +14,8 @@ struct ConfigError {
 
   /// "FILE:LINE:COL: key.path: message"; the position and the path are left out when unknown.
   std::string format() const;
+  /// "FILE:LINE:COL: warning: key.path: message" (the compiler style editors jump to).
+  std::string formatWarning() const;
 };
 
 }  // namespace shopwatch::agent

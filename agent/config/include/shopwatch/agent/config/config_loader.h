@@ -7,8 +7,9 @@
 /// content, trailing newline stripped; a relative PATH is taken relative to the config file's
 /// directory). They are expanded at load time and every expanded value is recorded in the check's
 /// `secrets` and in AgentConfig::secrets. `auth.basic.password` and `auth.bearer` must be exactly
-/// one such reference. Other `${...}` text is left untouched. Values under `agent:` are not
-/// expanded.
+/// one such reference. Other `${...}` text is left untouched (in a journey step it must be a
+/// variable an earlier step extracts, or a built-in: see core/journey.h and the README's
+/// "Journeys"). Values under `agent:` are not expanded.
 
 #include <functional>
 #include <optional>
@@ -30,6 +31,10 @@ struct LoadOptions {
 struct LoadResult {
   std::optional<AgentConfig> config;  ///< set exactly when `errors` is empty
   std::vector<ConfigError> errors;    ///< sorted by position in the file
+  /// Problems that do not make the config invalid (a journey step that looks like it places an
+  /// order without `places_order: true`), sorted by position; set whether or not `errors` is
+  /// empty. Show them with ConfigError::formatWarning() (check-config, agent start).
+  std::vector<ConfigError> warnings;
 
   bool ok() const { return config.has_value(); }
 };

@@ -21,8 +21,27 @@ struct EffectiveValue {
 };
 
 /// The effective url, method, interval, timeout, confirm, confirm_delay, max_body,
-/// follow_redirects and expect.status of `check` (a check of `config`), in that order.
+/// follow_redirects and expect.status of `check` (a check of `config`), in that order. For a
+/// journey: interval, journey_timeout, confirm and confirm_delay (its steps: journeySteps()).
 std::vector<EffectiveValue> effectiveValues(const AgentConfig& config, const core::Check& check);
+
+/// "none", "body", "form", "json" or "graphql": the key that gave a step its body.
+std::string_view bodyKindName(core::BodyKind kind);
+
+/// One step of a journey as `check-config -v` shows it.
+struct StepSummary {
+  std::string name;
+  bool cleanup = false;  ///< a `cleanup:` step
+  std::string method;
+  std::string url;                    ///< secrets redacted; `${variables}` as written
+  std::string timeout;                ///< "5s"
+  std::string body;                   ///< bodyKindName()
+  std::vector<std::string> extracts;  ///< the variable names it extracts, in order
+};
+
+/// The steps, then the cleanup steps, of journey `check` (a check of `config`); empty for a check
+/// that is not a journey.
+std::vector<StepSummary> journeySteps(const AgentConfig& config, const core::Check& check);
 
 /// Where a key may be written.
 enum class KeyPlace {

@@ -25,11 +25,22 @@ namespace shopwatch::agent::status {
 inline constexpr std::array<double, 12> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                             0.5,   1.0,  2.5,   5.0,  10.0, 30.0};
 
+/// One step of a journey check as the config names it.
+struct StepMeta {
+  std::string name;
+  bool cleanup = false;  ///< a `cleanup:` step
+  /// CheckMeta::labels + `,step="…"`, escaped for the text format.
+  std::string labels;
+};
+
 /// What stays fixed for a check between reloads: its spec and its label text.
 struct CheckMeta {
   std::shared_ptr<const core::Check> spec;
   /// `shop="…",env="…",check="…"`, values escaped for the text format.
   std::string labels;
+  /// Journeys: every step of the config in order, the cleanup steps after the others; empty for a
+  /// plain check.
+  std::vector<StepMeta> steps;
 };
 
 /// Counters of one check; kept across reloads while the check's key stays.
@@ -65,6 +76,16 @@ struct LastResult {
   bool ssl = false;
 };
 
+/// The latest state of one journey step (what the shopwatch_step_* gauges show).
+struct StepState {
+  /// The step's latest run in a journey run that decided the state; nullopt while it never ran
+  /// (since start, or since a reload added the step).
+  std::optional<LastResult> last;
+  /// The latest deciding journey run skipped the step (an earlier step failed): `last` still
+  /// describes the run before.
+  bool skipped = false;
+};
+
 /// One check as seen by a snapshot. Self-contained: valid after the table changes.
 struct CheckSnapshot {
   std::shared_ptr<const CheckMeta> meta;  ///< never null
@@ -73,6 +94,8 @@ struct CheckSnapshot {
   /// The full last accounted result, if asked for (null otherwise, or before the first one). Shared and
   /// immutable: the table replaces the pointer on the next accounted run, never the object.
   std::shared_ptr<const core::ProbeResult> result;
+  /// Journeys: one entry per meta->steps, same order; empty for a plain check.
+  std::vector<StepState> steps;
 };
 
 /// Thread-safe (one mutex). record() copies the result into a new shared object before locking and
@@ -89,7 +112,8 @@ class CheckStateTable {
 
   /// Start-up and reload. Keys (shop, env, check) that stay keep counters and last result (their spec
   /// is replaced); keys not in `specs` vanish with all their series; new keys start empty. A repeated
-  /// key: the first spec wins. Null pointers are ignored.
+  /// key: the first spec wins. Null pointers are ignored. Journey steps are matched by name: steps
+  /// that stay keep their state, removed steps vanish, new steps start never run.
   void setChecks(const std::vector<std::shared_ptr<const core::Check>>& specs);
 
   /// A finished run, judged by core::judgeRun (`verdict`): the table never decides by itself what a
@@ -99,10 +123,17 @@ class CheckStateTable {
   /// (verdict.decides_state); a first failure awaiting its confirm only sets awaiting_confirm.
   /// Returns true when a deciding run changes the check between up and down (its first deciding run
   /// counts as a change only when it fails) — what the runtime logs as a transition.
+  /// Journeys: the run's ProbeResult::steps update the per-step state together with the gauges (a
+  /// step that is not in the current config is ignored; a skipped step keeps its last result and is
+  /// marked skipped). For the journey's probe_http_* gauges the table takes the failing step's
+  /// response (or the last run step's when the journey passed), the phases summed over every run
+  /// step, and the earliest certificate expiry of any step; success and duration are the journey's.
+  /// A step's own record (run.step not empty) is ignored: steps arrive inside their journey's run.
   bool record(const core::RunRecord& run, const core::RunVerdict& verdict);
   /// Start-up: a stored run (original timestamps) sets last_run and, when it decides the state, the
   /// gauges and last result — counters do not move, and nothing awaits a confirm (the re-check of a
-  /// run that was pending at shutdown never comes). Older runs than those shown are ignored.
+  /// run that was pending at shutdown never comes). Older runs than those shown are ignored. A stored
+  /// journey run sets the state of the steps it holds (stored runs hold no skipped steps).
   void restore(const core::RunRecord& run, const core::RunVerdict& verdict);
 
   /// Every check, ordered by key. `with_results`: also share the full ProbeResult (API use; /metrics

@@ -9,7 +9,13 @@
 ///   shopwatch_check_runs_total{result="success"|"failure"} — every check (0 before its first run);
 ///   shopwatch_check_failures_total{reason}          — reasons seen at least once;
 ///   shopwatch_check_last_run_timestamp_seconds      — checks that have run;
-///   shopwatch_check_duration_seconds (histogram)    — checks with `histogram: true`.
+///   shopwatch_check_duration_seconds (histogram)    — checks with `histogram: true`;
+///   shopwatch_step_success, shopwatch_step_duration_seconds, shopwatch_step_phase_seconds{phase},
+///   shopwatch_step_status_code — journeys, labels shop, env, check, step: per step that has run
+///   (a step the latest run skipped keeps its previous values; a step never run has none).
+/// Steps never appear in probe_*: probe_success{check} is one series per journey (its success and
+/// total duration; its probe_http_* show the failing step's response, or the last run step's when
+/// it passed, phases summed over the run steps — CheckStateTable::record).
 /// A family with no series is left out entirely.
 
 #include <string>

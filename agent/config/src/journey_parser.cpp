@@ -1,0 +1,263 @@
+#include "journey_parser.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "check_finalize.h"
+#include "journey_keys.h"
+#include "journey_variables.h"
+#include "load_state.h"
+#include "order_placement.h"
+
+namespace shopwatch::agent::detail {
+namespace {
+
+/// A step as read, with the places its later checks report at.
+struct ReadStep {
+  core::JourneyStep step;
+  YAML::Node node;
+  std::string path;
+  YAML::Node skip_var;  ///< `skip_if.var`, when given
+};
+
+struct JourneyReader {
+  ParseContext& ctx;
+  const ShopConfig& shop;
+  CheckDraft& journey;
+  std::map<std::string, std::string> step_positions;  ///< step name → "LINE:COL"
+};
+
+core::BodyKind bodyKindOf(std::string_view key) {
+  if (key == "form") return core::BodyKind::Form;
+  if (key == "json") return core::BodyKind::Json;
+  if (key == "graphql") return core::BodyKind::Graphql;
+  return core::BodyKind::Raw;
+}
+
+std::string_view urlPath(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t slash = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
+}
+
+// The body, method and timeout rules of one step, once all its keys are applied.
+void finalizeStep(JourneyReader& r, const YAML::Node& node, const std::string& path, StepDraft& d) {
+  ParseContext& ctx = r.ctx;
+  core::JourneyStep& step = d.step;
+  const KeyOrigin* first_body = nullptr;
+  std::string first_key;
+  for (std::string_view key : kBodyKeys) {
+    const KeyOrigin* origin = d.origin(key);
+    if (!origin || origin->source != ValueSource::Set) continue;
+    if (!first_body) {
+      first_body = origin;
+      first_key = std::string(key);
+      step.body_kind = bodyKindOf(key);
+    } else {
+      ctx.report(origin->node, origin->path,
+                 "a step has at most one body: `" + first_key + "` and `" + std::string(key) +
+                     "` are both given");
+    }
+  }
+  const KeyOrigin* method = d.origin("method");
+  if (step.body_kind != core::BodyKind::None && (!method || method->source != ValueSource::Set)) {
+    d.request().method = "POST";
+  }
+  const core::Micros journey_timeout = r.journey.check.schedule.timeout;
+  if (const KeyOrigin* timeout = d.origin("timeout")) {
+    if (d.request().timeout > journey_timeout) {
+      ctx.report(timeout->node, timeout->path,
+                 "timeout " + core::formatDuration(d.request().timeout) + " of step `" + step.name +
+                     "` exceeds journey_timeout " + core::formatDuration(journey_timeout) +
+                     " (which bounds the whole run)");
+    }
+  } else {
+    d.request().timeout = journey_timeout;
+  }
+  const core::TlsOptions& tls = d.request().tls;
+  if (!tls.key_file.empty() && tls.cert_file.empty()) {
+    ctx.report(node, ParseContext::child(path, "tls.cert_file"),
+               "tls.key_file needs tls.cert_file");
+  }
+}
+
+void warnOrderPlacement(ParseContext& ctx, const ReadStep& read, bool cleanup) {
+  const core::JourneyStep& step = read.step;
+  if (step.places_order) return;
+  struct Candidate {
+    const char* key;
+    std::string_view text;
+  };
+  const Candidate candidates[] = {{"url", urlPath(step.request.url)},
+                                  {"graphql", step.graphql_query},
+                                  {"json", step.json},
+                                  {"body", step.request.body}};
+  for (const auto& candidate : candidates) {
+    auto marker = orderPlacementMarker(candidate.text);
+    if (!marker) continue;
+    const YAML::Node at = read.node[candidate.key];
+    ctx.warn(at, ParseContext::child(read.path, candidate.key),
+             std::string(cleanup ? "cleanup step `" : "step `") + step.name +
+                 "` looks like it places an order (`" + std::string(*marker) +
+                 "`): every run would place a real order; add `places_order: true` to the step "
+                 "if that is intended");
+    return;
+  }
+}
+
+ReadStep readStep(JourneyReader& r, const YAML::Node& node, const std::string& path) {
+  ParseContext& ctx = r.ctx;
+  ReadStep out{{}, node, path, {}};
+  auto entries = stepKeyTable().entries(ctx, node, path);
+  if (!entries) return out;
+  StepDraft d;
+  d.check.key = r.journey.check.key;
+  d.check.secrets = r.journey.check.secrets;
+  // The shop's defaults reach a step through the journey's request; a default body does not.
+  core::HttpRequest request = r.journey.request();
+  request.body.clear();
+  d.check.probe = core::HttpProbe{std::move(request), {}};
+  for (const auto& [key, origin] : r.journey.origins) {
+    if (origin.source == ValueSource::FromDefaults && defaultAppliesToSteps(key))
+      d.origins.emplace(key, origin);
+  }
+  const MapEntry* name = nullptr;
+  const MapEntry* url = nullptr;
+  for (const auto& e : *entries) {
+    if (e.key == "name") name = &e;
+    if (e.key == "url") url = &e;
+    if (e.key == "skip_if" && e.value.IsMap()) out.skip_var = e.value["var"];
+  }
+  if (!name) {
+    ctx.report(node, ParseContext::child(path, "name"), "missing required key `name`");
+  } else if (auto v = ctx.name(name->value, name->path)) {
+    d.step.name = *v;
+    auto [it, inserted] = r.step_positions.emplace(*v, position(name->value));
+    if (!inserted) {
+      ctx.report(name->value, name->path,
+                 "duplicate step name `" + *v + "` in journey `" + r.journey.check.key.check +
+                     "` (first defined at " + it->second + "; cleanup steps included)");
+    }
+  }
+  applyTracked(ctx, stepKeyTable(), *entries, d);
+  if (!url) {
+    ctx.report(node, ParseContext::child(path, "url"),
+               "missing required key `url` (a path relative to base_url, or an absolute URL)");
+  } else if (auto v = ctx.string(url->value, url->path, &d.secrets())) {
+    resolveUrl(ctx, *v, *url, r.shop, d);
+  }
+  finalizeStep(r, node, path, d);
+  out.step = std::move(d.step);
+  out.step.request = std::move(d.request());
+  out.step.expect = std::move(d.expect());
+  for (auto& secret : d.check.secrets) {
+    auto& secrets = r.journey.check.secrets;
+    if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end())
+      secrets.push_back(secret);
+  }
+  return out;
+}
+
+std::vector<ReadStep> readSteps(JourneyReader& r, const MapEntry& list, bool required) {
+  std::vector<ReadStep> out;
+  if (list.value.IsNull() && !required) return out;
+  if (!list.value.IsSequence() || list.value.size() == 0) {
+    r.ctx.report(list.value, list.path, "expected a non-empty list of steps (`- name: ...`)");
+    return out;
+  }
+  for (std::size_t i = 0; i < list.value.size(); ++i) {
+    out.push_back(readStep(r, list.value[i], ParseContext::index(list.path, i)));
+  }
+  return out;
+}
+
+// Every string of the step but its name and its extraction patterns may use variables.
+void checkVariables(ParseContext& ctx, const ReadStep& read, const VariableScope& scope) {
+  if (!read.node.IsMap()) return;
+  for (const auto& pair : read.node) {
+    const std::string key = pair.first.IsScalar() ? pair.first.Scalar() : std::string();
+    if (key == "name" || key == "extract") continue;
+    checkReferences(ctx, pair.second, ParseContext::child(read.path, key), scope);
+  }
+  if (read.step.skip_if && !scope.defined.contains(read.step.skip_if->variable)) {
+    ctx.report(
+        read.skip_var, ParseContext::child(read.path, "skip_if.var"),
+        "undefined variable `" + read.step.skip_if->variable + "`: no earlier step extracts it");
+  }
+}
+
+void checkJourneyTopLevel(ParseContext& ctx, const std::vector<MapEntry>& entries) {
+  for (const auto& e : entries) {
+    if (e.key == "url") {
+      ctx.report(e.key_node, e.path,
+                 "a journey (a check with `steps:`) has no check-level `url`: each step has its "
+                 "own");
+    } else if (e.key == "timeout") {
+      ctx.report(e.key_node, e.path,
+                 "a journey's run limit is `journey_timeout`; a step's own limit is its "
+                 "`timeout`");
+    } else if (isStepRequestKey(e.key)) {
+      ctx.report(e.key_node, e.path,
+                 "`" + e.key +
+                     "` belongs in a step of a journey (the shop's `defaults:` still apply to "
+                     "every step)");
+    }
+  }
+}
+
+}  // namespace
+
+void parseJourney(ParseContext& ctx, const YAML::Node& node, const std::string& path,
+                  const ShopConfig& shop, const std::vector<MapEntry>& entries, CheckDraft& draft) {
+  checkJourneyTopLevel(ctx, entries);
+  const MapEntry* steps = nullptr;
+  const MapEntry* cleanup = nullptr;
+  for (const auto& e : entries) {
+    if (e.key == "steps") steps = &e;
+    if (e.key == "cleanup") cleanup = &e;
+  }
+  if (!steps) {
+    ctx.report(node, ParseContext::child(path, "steps"),
+               "`cleanup` needs `steps`: a journey's steps come first");
+  }
+  finalizeCheck(ctx, node, path, draft, true);
+  const core::Schedule& schedule = draft.check.schedule;
+  if (schedule.interval >= std::chrono::seconds{1} && schedule.interval < kMinJourneyInterval) {
+    const KeyOrigin* interval = draft.origin("interval");
+    ctx.report(
+        interval ? interval->node : node,
+        interval ? interval->path : ParseContext::child(path, "interval"),
+        "a journey's interval must be at least " + core::formatDuration(kMinJourneyInterval) +
+            ", got " + core::formatDuration(schedule.interval) + " for check `" +
+            draft.check.key.check + "`: each run drives a real cart and checkout of the shop");
+  }
+  JourneyReader reader{ctx, shop, draft, {}};
+  std::vector<ReadStep> main_steps;
+  std::vector<ReadStep> cleanup_steps;
+  if (steps) main_steps = readSteps(reader, *steps, true);
+  if (cleanup) cleanup_steps = readSteps(reader, *cleanup, false);
+
+  VariableScope scope;
+  for (const auto* list : {&main_steps, &cleanup_steps}) {
+    for (const auto& read : *list) {
+      for (const auto& x : read.step.extract)
+        scope.extracted_by.emplace(x.variable, read.step.name);
+    }
+  }
+  // A step sees what earlier steps extract; cleanup runs after every step, so it sees them all.
+  for (const auto* list : {&main_steps, &cleanup_steps}) {
+    for (const auto& read : *list) {
+      checkVariables(ctx, read, scope);
+      for (const auto& x : read.step.extract) scope.defined.insert(x.variable);
+      warnOrderPlacement(ctx, read, list == &cleanup_steps);
+    }
+  }
+
+  core::JourneyProbe journey;
+  for (auto& read : main_steps) journey.steps.push_back(std::move(read.step));
+  for (auto& read : cleanup_steps) journey.cleanup.push_back(std::move(read.step));
+  draft.check.probe = std::move(journey);
+}
+
+}  // namespace shopwatch::agent::detail
