@@ -1,6 +1,6 @@
 #pragma once
-// The memory budget for buffered response bodies, shared by every run of one engine (engine
-// thread only).
+// The memory budget for buffered response bodies, shared by every run of one engine, and the
+// receive slice of one loop iteration (engine thread only).
 
 #include <cstdint>
 #include <map>
@@ -29,6 +29,27 @@ class BodyBudget {
   /// The paused holders, in pause order; clears resumeNeeded().
   std::vector<std::uint64_t> takePaused();
 
+  /// Body bytes all transfers together may take in one loop iteration. Over loopback libcurl
+  /// reads a 5 MiB page in one curl_multi_perform (milliseconds on the event thread, and every
+  /// other run's events wait); a transfer past the slice yields until the next iteration.
+  static constexpr std::uint64_t kSliceBytes = 512 * 1024;
+  /// Engine thread, at the start of each loop iteration: a fresh slice.
+  void newIteration() { slice_used_ = 0; }
+  /// Takes `n` bytes of this iteration's slice; false when it is spent (the first chunk of an
+  /// iteration always fits, so a transfer always progresses): the caller pauses and calls
+  /// noteYielded().
+  bool takeSlice(std::uint64_t n) {
+    if (slice_used_ > 0 && slice_used_ + n > kSliceBytes) return false;
+    slice_used_ += n;
+    return true;
+  }
+  /// Records a holder that yielded its slice: resumed by the next takePaused() (resumeNeeded()
+  /// turns true, so the loop does not sleep). Not counted in pauses().
+  void noteYielded(std::uint64_t holder) {
+    paused_.push_back(holder);
+    resume_needed_ = true;
+  }
+
   std::uint64_t used() const { return used_; }
   std::uint64_t peak() const { return peak_; }
 
@@ -40,6 +61,7 @@ class BodyBudget {
   std::map<std::uint64_t, std::uint64_t> holders_;  // run id → bytes, oldest first
   std::vector<std::uint64_t> paused_;
   bool resume_needed_ = false;
+  std::uint64_t slice_used_ = 0;
 };
 
 }  // namespace shopwatch::probes::detail

@@ -13,6 +13,8 @@ namespace shopwatch::probes::detail {
 
 class EvaluationPool {
  public:
+  /// The workers' nice value (Linux: per thread), so that the event thread wins the CPU.
+  static constexpr int kWorkerNice = 10;
   /// `threads` workers (at least 1), at most `capacity` jobs waiting (at least 1).
   EvaluationPool(int threads, std::size_t capacity);
   /// stop().

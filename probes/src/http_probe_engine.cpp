@@ -123,6 +123,9 @@ struct HttpProbeEngine::Impl {
       for (auto id : evaluated_now) onEvaluated(id);
       if (cancel_now) cancelAll();
       startDirtyHosts();
+      // Transfers that yielded last iteration's receive slice go on with a fresh one.
+      budget.newIteration();
+      if (budget.resumeNeeded()) resumePaused();
 
       stampStarts();
       int running = 0;

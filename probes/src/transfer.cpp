@@ -276,6 +276,11 @@ std::size_t Transfer::header(std::string_view line) {
       too_large_ = true;
       return 0;
     }
+    // Growing a buffer of MiB chunk by chunk reallocates and copies it about twenty times, all
+    // on the event thread (milliseconds for a 5 MiB page, and every other run waits). The
+    // announced length is at most max_body here; reserved pages are not resident until written,
+    // and the body budget still counts bytes as they arrive.
+    if (!redirect_hop_ && plan_.buffer_body && announced_length_) body_.reserve(*announced_length_);
     return n;
   }
   auto colon = line.find(':');
@@ -307,6 +312,12 @@ std::size_t Transfer::bodyChunk(const char* data, std::size_t n) {
     return 0;
   }
   if (!redirect_hop_) {
+    // Fairness before memory: a chunk refused here has taken no budget yet.
+    if (!budget_.takeSlice(n)) {
+      paused_ = true;
+      budget_.noteYielded(holder_);
+      return CURL_WRITEFUNC_PAUSE;
+    }
     if (plan_.buffer_body) {
       if (!budget_.acquire(holder_, n)) {
         paused_ = true;

@@ -140,7 +140,8 @@ class Transfer {
   TransferOutcome unstarted(TransferError error);
 
   bool paused() const { return paused_; }
-  /// Lets a transfer paused for the body budget go on (may deliver data right away).
+  /// Lets a transfer paused for the body budget or for the iteration's receive slice go on (may
+  /// deliver data right away).
   void resume();
 
  private:

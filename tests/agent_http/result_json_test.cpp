@@ -141,3 +141,23 @@ TEST_CASE("/api/v1/checks JSON tells journeys from plain checks and lists a jour
   CHECK_FALSE(h.contains("journey_timeout_seconds"));
   CHECK(h["url"] == "http://127.0.0.1:1/home");
 }
+
+TEST_CASE("a failed journey's JSON carries its evidence, redacted, and the extracted variable names only") {
+  core::ProbeResult r = failingResult(core::FailureReason::HttpStatus);
+  r.failed_step = "checkout";
+  r.evidence = core::Evidence{{{"content-type", "text/html"}, {"x-debug", "token hunter2"}},
+                              "<h1>503</h1> hunter2"};
+  core::StepResult step;
+  step.name = "checkout";
+  step.result = r;
+  step.result.extracted = {"csrf"};
+  r.steps.push_back(step);
+  const auto j = nlohmann::json::parse(agent::status::probeResultJson(r, {"hunter2"}, -1));
+  REQUIRE(j.contains("evidence"));
+  CHECK(j["evidence"]["headers"]["content-type"] == "text/html");
+  CHECK(j["evidence"]["headers"]["x-debug"] == "token <redacted>");
+  CHECK(j["evidence"]["body_snippet"] == "<h1>503</h1> <redacted>");
+  CHECK(j["failed_step"] == "checkout");
+  CHECK(j["steps"][0]["extracted"] == nlohmann::json::array({"csrf"}));
+  CHECK(j["steps"][0]["name"] == "checkout");
+}

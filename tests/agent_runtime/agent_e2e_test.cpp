@@ -312,3 +312,44 @@ TEST_CASE("a stored failure message never holds a secret from the check's config
     CHECK(row.result.message.size() <= shopwatch::agent::runtime::kMaxStoredMessageBytes);
   }
 }
+
+TEST_CASE("the demo's checkout journey runs end to end and breaking the checkout fails its checkout step") {
+  shopwatch::agent::runtime::DemoShop demo;
+  REQUIRE(demo.start().ok());
+  TempDir dir;
+  shopwatch::agent::LoadOptions options;
+  options.require_client = false;
+  auto loaded = shopwatch::agent::loadConfigString(
+      shopwatch::agent::runtime::demoConfigYaml(demo.baseUrl(), "127.0.0.1:0",
+                                                (dir.path() / "demo.db").string()),
+      "<demo>", options);
+  REQUIRE(loaded.ok());
+  RuntimeOptions runtime_options;
+  runtime_options.listen_override = "127.0.0.1:0";
+  runtime_options.require_client = false;
+  AgentRuntime agent(runtime_options);
+  REQUIRE(agent.start(std::move(*loaded.config)).ok());
+  const std::string base = "http://127.0.0.1:" + std::to_string(agent.port());
+  auto step = [](const std::string& name) {
+    return "shopwatch_step_success{shop=\"demo\",env=\"production\",check=\"checkout\",step=\"" + name + "\"}";
+  };
+  const std::string journey = "probe_success{shop=\"demo\",env=\"production\",check=\"checkout\"}";
+  // The journey's interval is 10 s: its first run comes within one interval.
+  REQUIRE(waitUntil(
+      [&] {
+        const auto m = httpGet(base + "/metrics").body;
+        return sampleValue(m, journey) == 1.0 && sampleValue(m, step("cart")) == 1.0;
+      },
+      25s));
+  demo.setBroken(true);
+  REQUIRE(waitUntil([&] { return sampleValue(httpGet(base + "/metrics").body, journey) == 0.0; }, 30s));
+  const auto m = httpGet(base + "/metrics").body;
+  CHECK(sampleValue(m, step("checkout")) == 0.0);
+  CHECK(sampleValue(m, step("cart")) == 1.0);  // the steps before it still pass
+  CHECK(sampleValue(m, step("empty-cart")) == 1.0);  // cleanup ran after the failure
+  CHECK(sampleValue(m, "shopwatch_step_status_code{shop=\"demo\",env=\"production\",check=\"checkout\","
+                       "step=\"checkout\"}") == 503.0);
+  const auto api = httpGet(base + "/api/v1/checks").body;
+  CHECK(api.find("\"failed_step\":\"checkout\"") != std::string::npos);
+  agent.stop();
+}

@@ -167,3 +167,101 @@ TEST_CASE("check-config rejects a listen host name with the message run would gi
     CHECK(runShopwatch("check-config -c " + ok.string()).code == 0);
   }
 }
+
+namespace {
+
+// A journey against the fake shop: a product page with a token, a POST that needs it, a JSON cart.
+std::string journeyConfig(const shopwatch::testing::FakeHttpServer& shop, bool places_order) {
+  return "agent:\n  client: acme\nshops:\n  - name: acme\n    base_url: " + shop.url("") +
+         "\n    checks:\n"
+         "      - name: checkout\n        interval: 5m\n        journey_timeout: 20s\n        steps:\n"
+         "          - name: product\n            url: /p/sku-123\n            extract:\n"
+         "              csrf: { css: 'input[name=\"_csrf\"]', attr: value }\n"
+         "          - name: add-to-cart\n            url: /cart/add\n"
+         "            form: { sku: sku-123, _csrf: \"${csrf}\" }\n"
+         "          - name: cart\n            url: /cart\n            extract:\n"
+         "              cart_id: { json: /cart/id }\n            expect: { body_contains: sku-123 }\n"
+         "          - name: pay\n            url: /checkout/order\n            json: { cart: \"${cart_id}\" }\n" +
+         std::string(places_order ? "            places_order: true\n" : "") +
+         "        cleanup:\n          - name: empty-cart\n            method: POST\n            url: /cart/clear\n";
+}
+
+void serveJourneyShop(shopwatch::testing::FakeHttpServer& shop) {
+  shop.status("/p/sku-123", 200, "<form><input type=\"hidden\" name=\"_csrf\" value=\"tok-9f\"></form>");
+  shop.route("/cart/add", [](const shopwatch::testing::FakeRequest& req) {
+    shopwatch::testing::FakeResponse r;
+    r.status = req.body.find("_csrf=tok-9f") != std::string::npos ? 200 : 403;
+    return r;
+  });
+  shopwatch::testing::FakeResponse cart;
+  cart.status = 200;
+  cart.body = R"({"cart":{"id":42,"items":[{"sku":"sku-123"}]}})";
+  cart.headers.emplace_back("Content-Type", "application/json");
+  shop.respond("/cart", cart);
+  shop.route("/checkout/order", [](const shopwatch::testing::FakeRequest& req) {
+    shopwatch::testing::FakeResponse r;
+    // The typed substitution keeps the extracted number a number.
+    r.status = req.body == R"({"cart":42})" ? 200 : 422;
+    return r;
+  });
+  shop.status("/cart/clear", 200, "");
+}
+
+}  // namespace
+
+TEST_CASE("probe -c runs a journey once and prints every step with its extracted variable names") {
+  shopwatch::testing::FakeHttpServer shop;
+  serveJourneyShop(shop);
+  const auto cfg = writeTemp("journey.yaml", journeyConfig(shop, true));
+  const auto human = runShopwatch("probe -c " + cfg.string() + " --check acme/checkout");
+  INFO(human.out);
+  CHECK(human.code == 0);
+  CHECK(human.out.find("Step product") != std::string::npos);
+  CHECK(human.out.find("Step empty-cart (cleanup)") != std::string::npos);
+  CHECK(human.out.find("Extracted   csrf (values hidden)") != std::string::npos);
+  CHECK(human.out.find("tok-9f") == std::string::npos);  // values are never shown
+
+  const auto j = runShopwatch("probe -c " + cfg.string() + " --check acme/checkout --json");
+  INFO(j.out);
+  CHECK(j.code == 0);
+  const auto parsed = nlohmann::json::parse(j.out);
+  CHECK(parsed["success"] == true);
+  CHECK(parsed["failed_step"].is_null());
+  REQUIRE(parsed["steps"].size() == 5);
+  CHECK(parsed["steps"][0]["name"] == "product");
+  CHECK(parsed["steps"][3]["name"] == "pay");
+  CHECK(parsed["steps"][4]["cleanup"] == true);
+  CHECK(parsed.contains("duration_seconds"));
+
+  // The shop refuses the token: the journey fails at add-to-cart, later steps are skipped, cleanup runs.
+  shop.status("/p/sku-123", 200, "<form><input type=\"hidden\" name=\"_csrf\" value=\"stale\"></form>");
+  const auto failed = runShopwatch("probe -c " + cfg.string() + " --check acme/checkout --json");
+  CHECK(failed.code == 1);
+  const auto f = nlohmann::json::parse(failed.out);
+  CHECK(f["failed_step"] == "add-to-cart");
+  CHECK(f["failure"] == "http_status");
+  CHECK(f["steps"][2]["skipped"] == true);
+  CHECK(f["steps"][4]["skipped"] == false);
+  CHECK(shop.requestCount("/cart/clear") == 3);  // every run cleaned up, the failed one too
+}
+
+TEST_CASE("check-config warns about a step that looks like order placement and lists journey steps with -v") {
+  shopwatch::testing::FakeHttpServer shop;
+  const auto risky = writeTemp("risky.yaml", journeyConfig(shop, false));
+  const auto warned = runShopwatch("check-config -c " + risky.string(), true);
+  INFO(warned.out);
+  CHECK(warned.code == 0);
+  CHECK(warned.out.find(risky.string() + ":") != std::string::npos);
+  CHECK(warned.out.find("warning:") != std::string::npos);
+  CHECK(warned.out.find("places_order") != std::string::npos);
+
+  const auto safe = writeTemp("safe.yaml", journeyConfig(shop, true));
+  const auto quiet = runShopwatch("check-config -c " + safe.string(), true);
+  CHECK(quiet.code == 0);
+  CHECK(quiet.out.find("warning:") == std::string::npos);
+  const auto verbose = runShopwatch("check-config -v -c " + safe.string(), true);
+  INFO(verbose.out);
+  CHECK(verbose.out.find("add-to-cart") != std::string::npos);
+  CHECK(verbose.out.find("csrf") != std::string::npos);
+  CHECK(verbose.out.find("empty-cart") != std::string::npos);
+}

@@ -53,6 +53,11 @@ void printOutcome(const core::Check& check, const core::ProbeResult& r, const st
                 core::formatRfc3339(*r.cert_not_after).c_str(), left < 0 ? "expired " : "in ",
                 static_cast<long long>((left < 0 ? -left : left) / 24));
   }
+  if (!r.extracted.empty()) {
+    std::string names;
+    for (const auto& name : r.extracted) names += (names.empty() ? "" : ", ") + name;
+    std::printf("%sExtracted   %s (values hidden)\n", indent, names.c_str());
+  }
   if (!r.assertions.empty()) {
     std::printf("%sAssertions\n", indent);
     for (const auto& a : r.assertions) {

@@ -45,6 +45,16 @@ json resultObject(const core::ProbeResult& r, const std::vector<std::string>& se
   j["queue_wait_seconds"] = seconds(r.queue_wait);
   j["saturated"] = r.saturated;
   if (r.cancelled) j["cancelled"] = true;
+  if (r.evidence) {
+    json headers = json::object();
+    for (const auto& [name, value] : r.evidence->headers) headers[red(name)] = red(value);
+    j["evidence"] = {{"headers", std::move(headers)}, {"body_snippet", red(r.evidence->body_snippet)}};
+  }
+  if (!r.extracted.empty()) {
+    json names = json::array();
+    for (const auto& name : r.extracted) names.push_back(name);
+    j["extracted"] = std::move(names);  // names only: values may be tokens
+  }
   if (!r.steps.empty()) {
     j["failed_step"] = r.failed_step.empty() ? json(nullptr) : json(r.failed_step);
     json steps = json::array();
