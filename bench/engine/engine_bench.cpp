@@ -4,7 +4,7 @@
 // within a run); cpu_s_per_1000 is then per 1,000 steps.
 //        shopwatch_engine_bench --mixed --plain-base URL --journey-base URL --big-url URL
 //          [--journeys N] [--steps N] [--checks N] [--concurrency N] [--stall-seconds S]
-//          [--plain-every-ms MS] [--big-in-flight N]
+//          [--plain-every-ms MS] [--big-in-flight N] [--evaluation-threads N]
 // The [B1] benchmark: journeys beside plain checks, CPU per kind, RSS per journey and the
 // stall a 5 MiB page's css extraction causes (mixed_bench.cpp).
 
@@ -55,6 +55,8 @@ int mixedMain(int argc, char** argv) {
       o.plain_every_ms = std::stod(value);
     else if (flag == "--big-in-flight")
       o.big_in_flight = std::stoul(value);
+    else if (flag == "--evaluation-threads")
+      o.evaluation_threads = std::stoi(value);
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;

@@ -8,7 +8,8 @@
 //   mixed     both submitted together: CPU against the sum of the two phases;
 //   stall     plain checks paced every plain_every_ms against a fast URL, first alone, then while
 //             journeys extract by css from a 5 MiB page: the plain checks' median and p99 total
-//             duration in both, and the engine's longest loop lag (EngineStats::loop_busy_max, loop_late_wake_max).
+//             duration in both, and the engine's longest loop lag (EngineStats::loop_busy_max,
+//             loop_late_wake_max).
 
 #include "mixed_bench.h"
 
@@ -162,7 +163,9 @@ Stall stallPhase(const MixedOptions& o, const CheckPtr& big) {
   std::vector<double> durations_ms;
   std::size_t outstanding = 0;
   std::atomic<std::size_t> big_running{0};
-  probes::HttpProbeEngine engine;
+  probes::EngineOptions engine_options;
+  engine_options.evaluation_threads = o.evaluation_threads;
+  probes::HttpProbeEngine engine(engine_options);
   auto plain = plainCheck(o.plain_base + "/p/stall", o.concurrency);
   const auto every = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double, std::milli>(o.plain_every_ms));
@@ -251,32 +254,39 @@ int runMixedBench(const MixedOptions& o) {
   const double d_p99 = with_big.p99_ms - alone.p99_ms;
 
   std::printf("== [B1] journeys beside plain checks (compressed schedule, one process)\n");
-  std::printf("journeys phase: journeys=%zu steps_run=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
-              "cpu_s_per_1000_steps=%.3f\n",
-              j.runs, j.steps, j.failed, j.wall_s, j.cpu_s, cpu_steps);
-  std::printf("plain phase:    checks=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
-              "cpu_s_per_1000_checks=%.3f\n",
-              p.runs, p.failed, p.wall_s, p.cpu_s, cpu_checks);
-  std::printf("mixed phase:    runs=%zu steps_run=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
-              "(journeys+plain phases: %.3f)\n",
-              m.runs, m.steps, m.failed, m.wall_s, m.cpu_s, j.cpu_s + p.cpu_s);
-  std::printf("cpu ratio:      per 1000 journey steps / per 1000 plain checks = %.2f "
-              "(budget <= 1.50: %s)\n",
-              ratio, ratio <= 1.5 ? "met" : "MISSED");
-  std::printf("rss:            peak_rss_mib before=%.1f after=%.1f added_per_journey_kib=%.1f "
-              "(%zu journeys in flight together)\n",
-              static_cast<double>(j.peak_rss_before_kib) / 1024.0,
-              static_cast<double>(j.peak_rss_after_kib) / 1024.0, rss_per_journey_kib, o.journeys);
+  std::printf(
+      "journeys phase: journeys=%zu steps_run=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
+      "cpu_s_per_1000_steps=%.3f\n",
+      j.runs, j.steps, j.failed, j.wall_s, j.cpu_s, cpu_steps);
+  std::printf(
+      "plain phase:    checks=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
+      "cpu_s_per_1000_checks=%.3f\n",
+      p.runs, p.failed, p.wall_s, p.cpu_s, cpu_checks);
+  std::printf(
+      "mixed phase:    runs=%zu steps_run=%zu failed=%zu wall_s=%.3f cpu_s=%.3f "
+      "(journeys+plain phases: %.3f)\n",
+      m.runs, m.steps, m.failed, m.wall_s, m.cpu_s, j.cpu_s + p.cpu_s);
+  std::printf(
+      "cpu ratio:      per 1000 journey steps / per 1000 plain checks = %.2f "
+      "(budget <= 1.50: %s)\n",
+      ratio, ratio <= 1.5 ? "met" : "MISSED");
+  std::printf(
+      "rss:            peak_rss_mib before=%.1f after=%.1f added_per_journey_kib=%.1f "
+      "(%zu journeys in flight together)\n",
+      static_cast<double>(j.peak_rss_before_kib) / 1024.0,
+      static_cast<double>(j.peak_rss_after_kib) / 1024.0, rss_per_journey_kib, o.journeys);
   for (const auto* s : {&alone, &with_big}) {
-    std::printf("stall %-10s plain=%zu failed=%zu saturated=%zu median_ms=%.3f p99_ms=%.3f "
-                "max_ms=%.3f big_page_journeys=%zu big_failed=%zu loop_busy_max_ms=%.3f "
-                "loop_late_wake_max_ms=%.3f\n",
-                s == &alone ? "alone:" : "with-5MiB:", s->plain, s->plain_failed,
-                s->plain_saturated, s->median_ms, s->p99_ms, s->max_ms, s->big, s->big_failed,
-                s->loop_busy_max_ms, s->loop_late_wake_max_ms);
+    std::printf(
+        "stall %-10s plain=%zu failed=%zu saturated=%zu median_ms=%.3f p99_ms=%.3f "
+        "max_ms=%.3f big_page_journeys=%zu big_failed=%zu loop_busy_max_ms=%.3f "
+        "loop_late_wake_max_ms=%.3f\n",
+        s == &alone ? "alone:" : "with-5MiB:", s->plain, s->plain_failed, s->plain_saturated,
+        s->median_ms, s->p99_ms, s->max_ms, s->big, s->big_failed, s->loop_busy_max_ms,
+        s->loop_late_wake_max_ms);
   }
   std::printf("stall delta:    median_ms=%+.3f p99_ms=%+.3f (budget |delta| <= 1 ms: %s)\n",
-              d_median, d_p99, (std::abs(d_median) <= 1.0 && std::abs(d_p99) <= 1.0) ? "met" : "MISSED");
+              d_median, d_p99,
+              (std::abs(d_median) <= 1.0 && std::abs(d_p99) <= 1.0) ? "met" : "MISSED");
   const bool ok = j.failed + p.failed + m.failed + alone.plain_failed + with_big.plain_failed +
                       with_big.big_failed ==
                   0;

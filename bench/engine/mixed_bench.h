@@ -17,6 +17,7 @@ struct MixedOptions {
   double stall_seconds = 5;    ///< length of each stall sub-phase
   double plain_every_ms = 10;  ///< pacing of the plain checks in the stall phase
   std::size_t big_in_flight = 2;
+  int evaluation_threads = 2;  ///< EngineOptions::evaluation_threads of the stall phase's engine
 };
 
 /// Runs the phases and prints one summary block; returns 0 when every run succeeded.

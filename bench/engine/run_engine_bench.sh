@@ -4,7 +4,8 @@
 # beside plain checks: CPU per kind, RSS per journey, the stall of a 5 MiB page's css extraction).
 # Usage: bench/engine/run_engine_bench.sh [BUILD_DIR] [N_URLS] [all|mixed] [SCALE]
 #   mixed: only the [B1] block. SCALE (default 1): journeys, checks and stall seconds are
-#   multiplied by it (0.2 for a smoke run on a busy machine).
+#   multiplied by it (0.2 for a smoke run on a busy machine). EVAL_THREADS (default 2, the
+#   engine's default): evaluation workers of the stall phase's engine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
@@ -17,8 +18,9 @@ command -v nginx >/dev/null || { echo "nginx not installed" >&2; exit 2; }
 
 dir=$(mktemp -d)
 nginx_pid=
+nginx2_pid=
 cleanup() {
-  if [[ -n "$nginx_pid" ]]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  for pid in $nginx_pid $nginx2_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -40,35 +42,42 @@ PY
 # nginx's workers may run as another user (nobody when started as root): let them read the page.
 chmod 755 "$dir" "$dir/www"
 chmod 644 "$dir/www/big.html"
-cat > "$dir/nginx.conf" <<CONF
+# Two nginx instances (one worker each): the plain checks' server never waits behind the 5 MiB
+# page the journeys' server is sending, so only the engine can move the plain checks' timings.
+write_conf() {  # NAME SERVER_BLOCK
+  cat > "$dir/$1.conf" <<CONF
 daemon off;
 worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
+pid $dir/$1.pid;
+error_log $dir/logs/$1.error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  server {
+  client_body_temp_path $dir/tmp/$1-body;
+  proxy_temp_path $dir/tmp/$1-proxy;
+  fastcgi_temp_path $dir/tmp/$1-fastcgi;
+  uwsgi_temp_path $dir/tmp/$1-uwsgi;
+  scgi_temp_path $dir/tmp/$1-scgi;
+  $2
+}
+CONF
+}
+write_conf plain "server {
     listen 127.0.0.1:$port backlog=4096;
-    location /p/ { default_type text/html; return 200 "<html><body>ok - product page</body></html>\n"; }
-  }
-  server {
+    location /p/ { default_type text/html; return 200 \"<html><body>ok - product page</body></html>\\n\"; }
+  }"
+write_conf journey "server {
     listen 127.0.0.1:$jport backlog=4096;
     keepalive_requests 10000;
     root $dir/www;
-    location /j/ { default_type text/html; return 200 "<html><body><form class=\"cart\"><input name=\"_csrf\" value=\"tok-1\"></form>ok - journey step</body></html>\n"; }
-  }
-}
-CONF
-nginx -p "$dir" -c "$dir/nginx.conf" &
+    location /j/ { default_type text/html; return 200 '<html><body><form class=\"cart\"><input name=\"_csrf\" value=\"tok-1\"></form>ok - journey step</body></html>\\n'; }
+  }"
+nginx -p "$dir" -c "$dir/plain.conf" &
 nginx_pid=$!
+nginx -p "$dir" -c "$dir/journey.conf" &
+nginx2_pid=$!
 for _ in $(seq 50); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/p/0" && break
+  curl -sf -o /dev/null "http://127.0.0.1:$port/p/0" && curl -sf -o /dev/null "http://127.0.0.1:$jport/j/0/0" && break
   sleep 0.1
 done
 
@@ -81,7 +90,8 @@ run_mixed() {
   stall=$(python3 -c "print(max(1.0, 5 * $scale))")
   "$driver" --mixed --plain-base "http://127.0.0.1:$port" --journey-base "http://127.0.0.1:$jport" \
     --big-url "http://127.0.0.1:$jport/big.html" --journeys "$journeys" --steps 8 \
-    --checks "$checks" --concurrency 32 --stall-seconds "$stall" --plain-every-ms 10 --big-in-flight 2
+    --checks "$checks" --concurrency 32 --stall-seconds "$stall" --plain-every-ms 10 --big-in-flight 2 \
+    --evaluation-threads "${EVAL_THREADS:-2}"
 }
 if [[ "$mode" == mixed ]]; then
   run_mixed

@@ -34,6 +34,7 @@ struct EngineRun {
   core::SteadyTime deadline{};
   std::optional<core::SteadyTime> wake_at;  // in a driver's Wait until then
   core::Micros deadline_left{0};            // while evaluating: what was left of the run's timeout
+  bool grace_granted = false;               // the driver's graceAfterDeadline() was given once
 };
 
 /// The URL a check starts at ("" for a kind without one).

@@ -45,8 +45,7 @@ void EvaluationPool::work() {
   // its CPU (on a small machine the workers can outnumber the cores). On Linux the nice value is
   // per thread: a nicer worker yields as soon as the event thread wakes. Best effort: a failure
   // only loses the preference.
-  static_cast<void>(setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-                                kWorkerNice));
+  static_cast<void>(setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kWorkerNice));
   while (true) {
     std::function<void()> job;
     {

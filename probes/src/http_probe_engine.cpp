@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <future>
 #include <mutex>
-#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -22,7 +20,9 @@
 #include "host_slots.h"
 #include "loop_lag.h"
 #include "run_driver.h"
+#include "run_timers.h"
 #include "shopwatch/core/redact.h"
+#include "steady_time.h"
 #include "transfer.h"
 
 namespace shopwatch::probes {
@@ -31,12 +31,10 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using core::FailureReason;
 using core::Micros;
+using detail::between;
 
 constexpr const char* kCancelled = "cancelled: engine stopping";
 
-Micros between(core::SteadyTime from, core::SteadyTime to) {
-  return std::max(Micros{0}, std::chrono::duration_cast<Micros>(to - from));
-}
 
 }  // namespace
 
@@ -159,18 +157,7 @@ struct HttpProbeEngine::Impl {
 
   int nextTimeoutMs() const {
     if (hosts.hasReady() || budget.resumeNeeded()) return 0;
-    int ms = 1000;
-    if (!deadlines.empty()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadlines.begin()->first -
-                                                                        SteadyClock::now());
-      ms = std::clamp<int>(static_cast<int>(left.count()) + 1, 0, ms);
-    }
-    if (!wakeups.empty()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(wakeups.begin()->first -
-                                                                        SteadyClock::now());
-      ms = std::clamp<int>(static_cast<int>(left.count()) + 1, 0, ms);
-    }
-    return ms;
+    return timers.msUntilNext(SteadyClock::now(), 1000);
   }
 
   // ---- saturation ----
@@ -214,8 +201,7 @@ struct HttpProbeEngine::Impl {
     in_flight_count.fetch_add(1);
     Run& r = *owned;
     runs.emplace(r.id, std::move(owned));
-    r.deadline = SteadyClock::now() + std::max(r.check->schedule.timeout, Micros{1000});
-    deadlines.emplace(r.deadline, r.id);
+    timers.setDeadline(r, SteadyClock::now() + std::max(r.check->schedule.timeout, Micros{1000}));
     try {
       r.session = std::make_unique<detail::RunSession>(r.driver->sharing());
     } catch (const std::exception& e) {
@@ -237,13 +223,12 @@ struct HttpProbeEngine::Impl {
         continue;
       }
       if (auto* wait = std::get_if<detail::Wait>(&decision)) {
-        r.wake_at = SteadyClock::now() + std::max(wait->delay, Micros{0});
-        wakeups.emplace(*r.wake_at, r.id);
+        timers.setWakeup(r, SteadyClock::now() + std::max(wait->delay, Micros{0}));
         return;
       }
       auto& next = std::get<detail::NextTransfer>(decision);
       const auto now = SteadyClock::now();
-      if (now >= r.deadline) {
+      if (now >= r.deadline && !grantGrace(r, now)) {
         return finishRun(r, r.driver->cut(FailureReason::Timeout, timeoutText(r), false));
       }
       auto outcome = startTransfer(r, std::move(next.plan), now);
@@ -251,6 +236,16 @@ struct HttpProbeEngine::Impl {
       budget.release(r.id);
       decision = r.driver->onTransferDone(std::move(*outcome));
     }
+  }
+
+  // A journey that timed out still runs its cleanup: once, the driver's grace extends the deadline.
+  bool grantGrace(Run& r, core::SteadyTime now) {
+    if (r.grace_granted) return false;
+    const Micros grace = r.driver->graceAfterDeadline();
+    if (grace <= Micros{0}) return false;
+    r.grace_granted = true;
+    timers.setDeadline(r, now + grace);
+    return true;
   }
 
   std::string timeoutText(const Run& r) const {
@@ -322,7 +317,7 @@ struct HttpProbeEngine::Impl {
     };
     r.evaluating = true;
     r.deadline_left = between(SteadyClock::now(), r.deadline);
-    deadlines.erase({r.deadline, r.id});
+    timers.pauseDeadline(r);
     if (pool.tryPost(job)) return true;
     r.evaluating = false;
     resumeDeadline(r);
@@ -332,10 +327,7 @@ struct HttpProbeEngine::Impl {
     return false;
   }
 
-  void resumeDeadline(Run& r) {
-    r.deadline = SteadyClock::now() + r.deadline_left;
-    deadlines.emplace(r.deadline, r.id);
-  }
+  void resumeDeadline(Run& r) { timers.setDeadline(r, SteadyClock::now() + r.deadline_left); }
 
   void onEvaluated(std::uint64_t id) {
     auto it = runs.find(id);
@@ -376,15 +368,10 @@ struct HttpProbeEngine::Impl {
   }
 
   void expireDeadlines() {
-    const auto now = SteadyClock::now();
-    while (!deadlines.empty() && deadlines.begin()->first <= now) {
-      auto it = runs.find(deadlines.begin()->second);
-      if (it == runs.end()) {
-        deadlines.erase(deadlines.begin());
-        continue;
-      }
+    for (const auto id : timers.takeExpiredDeadlines(SteadyClock::now())) {
+      auto it = runs.find(id);
+      if (it == runs.end()) continue;
       Run& r = *it->second;
-      deadlines.erase(deadlines.begin());
       if (r.transfer) {
         transferEnded(r, r.transfer->timedOut(), true);
       } else {
@@ -395,10 +382,7 @@ struct HttpProbeEngine::Impl {
 
   // Runs whose Wait is over go on (a run cut meanwhile is gone from `runs`).
   void expireWakeups() {
-    const auto now = SteadyClock::now();
-    while (!wakeups.empty() && wakeups.begin()->first <= now) {
-      const auto id = wakeups.begin()->second;
-      wakeups.erase(wakeups.begin());
+    for (const auto id : timers.takeDueWakeups(SteadyClock::now())) {
       auto it = runs.find(id);
       if (it == runs.end() || !it->second->wake_at) continue;
       Run& r = *it->second;
@@ -440,8 +424,7 @@ struct HttpProbeEngine::Impl {
     if (it == runs.end()) return;
     auto owned = std::move(it->second);
     runs.erase(it);
-    deadlines.erase({owned->deadline, owned->id});
-    if (owned->wake_at) wakeups.erase({*owned->wake_at, owned->id});
+    timers.forget(*owned);
     in_flight_count.fetch_sub(1);
     hosts.release(owned->host_key);
     complete(std::move(owned), std::move(result));
@@ -491,8 +474,7 @@ struct HttpProbeEngine::Impl {
   detail::BodyBudget budget;
   std::unordered_map<std::uint64_t, std::unique_ptr<Run>> runs;
   detail::HostSlots hosts;
-  std::set<std::pair<core::SteadyTime, std::uint64_t>> deadlines;
-  std::set<std::pair<core::SteadyTime, std::uint64_t>> wakeups;  // runs in a driver's Wait
+  detail::RunTimers timers;
   std::vector<std::uint64_t> to_stamp;
   detail::LoopLag lag;
 
@@ -526,14 +508,4 @@ EngineStats HttpProbeEngine::stats() const {
   s.loop_late_wake_max = impl_->lag.longestLateWake();
   return s;
 }
-
-core::ProbeResult probeOnce(const core::Check& check, EngineOptions options) {
-  std::promise<core::ProbeResult> promise;
-  auto future = promise.get_future();
-  HttpProbeEngine engine(std::move(options));
-  engine.submit(std::make_shared<const core::Check>(check),
-                [&promise](core::ProbeResult result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
-
 }  // namespace shopwatch::probes

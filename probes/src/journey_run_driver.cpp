@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "steady_time.h"
 #include "journey_evidence.h"
 #include "shopwatch/core/redact.h"
 #include "url.h"
@@ -17,9 +18,6 @@ using core::Micros;
 // A secret that crosses the evidence cut must still be seen whole by the redaction.
 constexpr std::size_t kEvidencePrefix = core::kEvidenceBodyBytes + 512;
 
-Micros between(core::SteadyTime from, core::SteadyTime to) {
-  return std::max(Micros{0}, std::chrono::duration_cast<Micros>(to - from));
-}
 
 core::SystemTime wallAt(core::SteadyTime t) {
   return core::SystemClock::instance().now() -
@@ -270,6 +268,14 @@ Decision JourneyRunDriver::finishStep() {
   current_.cookie_values.clear();
   ++index_;
   return advance();
+}
+
+core::Micros JourneyRunDriver::graceAfterDeadline() const {
+  core::Micros grace{0};
+  for (std::size_t i = std::max(index_, journey_.steps.size()); i < total(); ++i) {
+    grace += journeyStepAt(journey_, i).request.timeout;
+  }
+  return std::min(grace, check_->schedule.timeout);
 }
 
 core::ProbeResult JourneyRunDriver::cut(FailureReason reason, std::string message, bool cancelled) {

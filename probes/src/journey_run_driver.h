@@ -33,6 +33,10 @@ class JourneyRunDriver final : public RunDriver {
   Decision afterEvaluation() override;
   Decision afterWait() override;
   core::ProbeResult cut(core::FailureReason reason, std::string message, bool cancelled) override;
+  /// The cleanup steps not yet run, each within its own timeout, at most the journey timeout in
+  /// all: cleanup runs after a journey timeout too (the run may then take up to twice the
+  /// journey timeout). Zero once no cleanup is left.
+  core::Micros graceAfterDeadline() const override;
 
  private:
   const core::JourneyStep& step() const { return journeyStepAt(journey_, index_); }

@@ -13,8 +13,8 @@ void keepMax(std::atomic<core::Micros::rep>& longest, core::Micros lag) {
 }  // namespace
 
 bool LoopLag::busyTooLong() {
-  const auto busy = std::chrono::duration_cast<core::Micros>(std::chrono::steady_clock::now() -
-                                                             iteration_start_);
+  const auto busy =
+      std::chrono::duration_cast<core::Micros>(std::chrono::steady_clock::now() - iteration_start_);
   keepMax(longest_busy_us_, busy);
   return busy > threshold_;
 }
@@ -23,8 +23,6 @@ bool LoopLag::wokeLate(core::Micros waited, core::Micros asked) {
   keepMax(longest_wake_us_, waited - asked);
   return waited - asked > threshold_;
 }
-
-
 
 void LoopLag::noteLate() {
   const auto now = std::chrono::steady_clock::now();

@@ -41,6 +41,7 @@ class LoopLag {
   core::Micros longestLateWake() const {
     return core::Micros{longest_wake_us_.load(std::memory_order_relaxed)};
   }
+
  private:
   core::Micros threshold_;
   core::SteadyTime iteration_start_{};

@@ -61,6 +61,9 @@ class RunDriver {
   virtual Decision afterWait() {
     return Finish{cut(core::FailureReason::Internal, "unexpected wait", false)};
   }
+  /// Extra time past the run's deadline for what must still run (a journey's cleanup), granted once,
+  /// when the driver asks for a transfer after the deadline passed. Zero: the run is cut there.
+  virtual core::Micros graceAfterDeadline() const { return core::Micros{0}; }
   /// The run ends where it is: `cancelled` by the engine stopping, or its deadline passed while
   /// it could not run a transfer. The result so far, with that ending.
   virtual core::ProbeResult cut(core::FailureReason reason, std::string message,

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "steady_time.h"
 #include "body_budget.h"
 #include "error_classification.h"
 #include "redirect_policy.h"
@@ -18,9 +19,6 @@ using SteadyClock = std::chrono::steady_clock;
 using core::FailureReason;
 using core::Micros;
 
-Micros between(core::SteadyTime from, core::SteadyTime to) {
-  return std::max(Micros{0}, std::chrono::duration_cast<Micros>(to - from));
-}
 
 const char* httpVersionName(long v) {
   switch (v) {

@@ -8,6 +8,7 @@
 #include "shopwatch/agent/runtime/run_fanout.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/storage/memory_result_store.h"
+#include "state_restore.h"
 
 using namespace std::chrono_literals;
 using shopwatch::agent::runtime::RunFanout;
@@ -180,4 +181,41 @@ TEST_CASE("a journey's run steps become series of their own; skipped steps recor
   auto cart_rows = store.lastResults({checkout->key, "cart"}, 1);
   REQUIRE(cart_rows);
   CHECK(cart_rows->empty());
+}
+
+TEST_CASE("start-up restore puts a journey's stored steps back into its run, in the journey's order") {
+  auto checkout = std::make_shared<core::Check>();
+  checkout->key = core::CheckKey{"acme", "production", "checkout"};
+  core::JourneyProbe journey;
+  for (const char* name : {"product", "cart"}) {
+    core::JourneyStep s;
+    s.name = name;
+    s.request.url = "https://shop.test/" + std::string(name);
+    journey.steps.push_back(s);
+  }
+  core::JourneyStep clear;
+  clear.name = "empty-cart";
+  journey.cleanup.push_back(clear);
+  checkout->probe = journey;
+
+  CheckStateTable states;
+  states.setChecks({checkout});
+  shopwatch::storage::MemoryResultStore store;
+  RunFanout fanout(states, &store);
+  auto run_record = run(checkout->key, true, 1'800'000'000);
+  const auto ok = run(checkout->key, true, 1'800'000'000).result;
+  run_record.result.steps = {{"product", false, false, ok}, {"cart", false, false, ok},
+                             {"empty-cart", false, true, ok}};
+  fanout.publish(run_record, {});
+
+  auto restored = shopwatch::agent::runtime::loadLatestRuns(store, {checkout});
+  REQUIRE(restored);
+  REQUIRE(restored->size() == 1);
+  const auto& steps = restored->front().result.steps;
+  REQUIRE(steps.size() == 3);
+  CHECK(steps[0].name == "product");
+  CHECK(steps[1].name == "cart");
+  CHECK(steps[2].name == "empty-cart");
+  CHECK(steps[2].cleanup);
+  CHECK(steps[1].result.status_code == 200);
 }

@@ -238,7 +238,7 @@ TEST_CASE("skip_if skips a step without failing the journey", "[journey]") {
   CHECK(server.requestCount("/cart") == 1);
 }
 
-TEST_CASE("the journey timeout bounds the steps together", "[journey]") {
+TEST_CASE("the journey timeout bounds the steps together, and cleanup still runs after it", "[journey]") {
   FakeHttpServer server;
   server.delay("/slow", milliseconds{300}, FakeResponse{200, {}, "late"});
   server.status("/clear", 200, "");
@@ -254,6 +254,10 @@ TEST_CASE("the journey timeout bounds the steps together", "[journey]") {
   CHECK(r.steps[0].result.success);
   CHECK(r.steps[2].skipped);
   CHECK(r.steps[3].cleanup);
+  // A timed-out journey must not leave its cart behind: cleanup gets its own grace after the deadline.
+  CHECK_FALSE(r.steps[3].skipped);
+  CHECK(r.steps[3].result.success);
+  CHECK(server.requestCount("/clear") == 1);
 }
 
 TEST_CASE("a step's own timeout fails it and cleanup still runs", "[journey]") {

@@ -1,6 +1,7 @@
 // Journeys over the engine's transport: TLS with connection reuse between steps, redirects inside
 // a step, the CSS selector rule shared with the config loader, and a large page's css extraction
-// kept off the event thread (which also outranks the workers for the CPU).
+// kept off the event thread (which also outranks the workers for the CPU); the loop-lag maxima
+// and the receive slice that keep a large body from stalling the loop.
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "body_budget.h"
 #include "evaluation_pool.h"
 #include "journey_test_support.h"
 #include "loop_lag.h"
@@ -51,9 +53,7 @@ std::string bigPage() {
   return page;
 }
 
-int niceOfThisThread() {
-  return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
-}
+int niceOfThisThread() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
 
 }  // namespace
 
@@ -190,4 +190,23 @@ TEST_CASE("the loop-lag monitor keeps its longest busy iteration and late wake",
   const auto busy = lag.longestBusy();
   lag.busyTooLong();
   CHECK(lag.longestBusy() >= busy);  // a maximum never shrinks
+}
+
+TEST_CASE("a loop iteration's receive slice bounds the body bytes it takes", "[probes]") {
+  using probes::detail::BodyBudget;
+  BodyBudget budget(1024ull * 1024 * 1024);
+  // The first chunk of an iteration always fits, however large: every transfer progresses.
+  CHECK(budget.takeSlice(BodyBudget::kSliceBytes + 1));
+  CHECK_FALSE(budget.takeSlice(1));
+  budget.newIteration();
+  CHECK(budget.takeSlice(BodyBudget::kSliceBytes / 2));
+  CHECK(budget.takeSlice(BodyBudget::kSliceBytes / 2));
+  CHECK_FALSE(budget.takeSlice(1));
+  // A yield is resumed on the next takePaused() and is not a budget pause.
+  CHECK_FALSE(budget.resumeNeeded());
+  budget.noteYielded(7);
+  CHECK(budget.resumeNeeded());
+  CHECK(budget.pauses() == 0);
+  CHECK(budget.takePaused() == std::vector<std::uint64_t>{7});
+  CHECK_FALSE(budget.resumeNeeded());
 }

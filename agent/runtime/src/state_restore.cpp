@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "shopwatch/storage/result_record.h"
 #include "shopwatch/storage/result_store.h"
 
 namespace shopwatch::agent::runtime {
@@ -34,15 +35,7 @@ core::Result<std::vector<core::RunRecord>> loadLatestRuns(
       steps[{row.series.key, row.run_id, row.confirm}][row.series.step] = std::move(row.result);
       continue;
     }
-    core::RunRecord r;
-    r.key = row.series.key;
-    r.run_id = row.run_id;
-    r.confirm = row.confirm;
-    r.confirm_pending = row.confirm_pending;
-    r.in_maintenance = row.in_maintenance;
-    r.interval = row.interval;
-    r.scheduled = row.scheduled;
-    r.result = std::move(row.result);
+    core::RunRecord r = storage::toRunRecord(row);
     // The store keeps no TLS flag or Content-Length; the check's URL tells whether TLS was used.
     if (const core::HttpProbe* http = it->second->http()) {
       r.result.ssl = http->request.url.rfind("https://", 0) == 0;
