@@ -1,5 +1,7 @@
 #include "shopwatch/core/css_selector.h"
 
+#include "shopwatch/core/text.h"
+
 #include <cctype>
 
 namespace shopwatch::core {
@@ -11,11 +13,6 @@ bool identChar(char c) {
 }
 
 bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class SelectorParser {
  public:
@@ -43,7 +40,7 @@ class SelectorParser {
     CssCompound compound;
     bool any = false;
     if (!atEnd() && identChar(peek())) {
-      compound.tag = lower(ident());
+      compound.tag = asciiLower(ident());
       any = true;
     }
     while (!atEnd() && !space(peek())) {
@@ -76,7 +73,7 @@ class SelectorParser {
     skipSpace();
     if (atEnd() || !identChar(peek())) return fail("`[` must be followed by an attribute name");
     CssAttributeTest test;
-    test.name = lower(ident());
+    test.name = asciiLower(ident());
     skipSpace();
     if (!atEnd() && peek() == '=') {
       ++pos_;
