@@ -359,7 +359,9 @@ struct HttpProbeEngine::Impl {
     // transfer's time (its timings are final now; evaluation later does not count).
     if (lag.lateSince(outcome.started)) r.saturated = true;
     auto decision = r.driver->onTransferDone(std::move(outcome));
-    if (timed_out && !std::holds_alternative<detail::Finish>(decision)) {
+    // The run's deadline cut this transfer: what the driver wants next runs only within its grace.
+    if (timed_out && !std::holds_alternative<detail::Finish>(decision) &&
+        !grantGrace(r, SteadyClock::now())) {
       budget.release(r.id);
       return finishRun(r, r.driver->cut(FailureReason::Timeout, timeoutText(r), false));
     }

@@ -275,7 +275,8 @@ core::Micros JourneyRunDriver::graceAfterDeadline() const {
   for (std::size_t i = std::max(index_, journey_.steps.size()); i < total(); ++i) {
     grace += journeyStepAt(journey_, i).request.timeout;
   }
-  return std::min(grace, check_->schedule.timeout);
+  // A short journey timeout must not starve cleanup on a busy host: at least 10 s are allowed.
+  return std::min(grace, std::max(check_->schedule.timeout, core::Micros{std::chrono::seconds{10}}));
 }
 
 core::ProbeResult JourneyRunDriver::cut(FailureReason reason, std::string message, bool cancelled) {

@@ -33,9 +33,9 @@ class JourneyRunDriver final : public RunDriver {
   Decision afterEvaluation() override;
   Decision afterWait() override;
   core::ProbeResult cut(core::FailureReason reason, std::string message, bool cancelled) override;
-  /// The cleanup steps not yet run, each within its own timeout, at most the journey timeout in
-  /// all: cleanup runs after a journey timeout too (the run may then take up to twice the
-  /// journey timeout). Zero once no cleanup is left.
+  /// The cleanup steps not yet run, each within its own timeout, at most max(journey timeout,
+  /// 10 s) in all: cleanup runs after a journey timeout too (the run may take that much longer).
+  /// Zero once no cleanup is left.
   core::Micros graceAfterDeadline() const override;
 
  private:

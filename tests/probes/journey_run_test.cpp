@@ -299,3 +299,23 @@ TEST_CASE("stopping the engine mid-journey cancels the run", "[journey]") {
   CHECK(r.steps[1].result.cancelled);
   CHECK(r.steps[2].skipped);
 }
+
+TEST_CASE("cleanup runs when the journey deadline cuts a step in the middle of its request", "[journey]") {
+  FakeHttpServer server;
+  server.delay("/hang", milliseconds{3000}, FakeResponse{200, {}, "late"});
+  server.status("/clear", 200, "");
+  auto hang = stepFor("hang", server.url("/hang"));
+  hang.request.timeout = std::chrono::seconds{10};  // the journey's deadline, not the request's, cuts it
+  auto clear = stepFor("clear", server.url("/clear"));
+  clear.request.timeout = std::chrono::seconds{2};
+  auto check = journeyCheck({hang}, {clear});
+  check.schedule.timeout = milliseconds{300};
+  auto r = probes::probeOnce(check);
+  CHECK(reasonOf(r) == "timeout");
+  CHECK(r.failed_step == "hang");
+  REQUIRE(r.steps.size() == 2);
+  CHECK(r.steps[1].cleanup);
+  INFO(r.steps[1].result.message);  // cleanup gets its own 2 s, not what was left of 300 ms
+  CHECK_FALSE(r.steps[1].skipped);
+  CHECK(server.requestCount("/clear") == 1);
+}
