@@ -263,6 +263,14 @@ const ErrorCase kCases[] = {
             skip_if: {var: state, equals: done}
 )",
      "state", "shops[0].checks[0].steps[0].skip_if.var", "undefined variable `state`"},
+    {"skip_if without var is an error, not an internal one (found by the config fuzzer)", R"(
+      - name: j
+        steps:
+          - name: a
+            url: /a
+            skip_if: {equals: done}
+)",
+     "{equals: done}", "shops[0].checks[0].steps[0].skip_if.var", "missing required key `var`"},
     {"step names are unique, cleanup included", R"(
       - name: j
         steps:

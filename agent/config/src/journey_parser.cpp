@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "check_finalize.h"
 #include "journey_keys.h"
@@ -127,7 +128,11 @@ ReadStep readStep(JourneyReader& r, const YAML::Node& node, const std::string& p
   for (const auto& e : *entries) {
     if (e.key == "name") name = &e;
     if (e.key == "url") url = &e;
-    if (e.key == "skip_if" && e.value.IsMap()) out.skip_var = e.value["var"];
+    // A const lookup: a missing key must stay an undefined node, not become an invalid one.
+    if (e.key == "skip_if" && e.value.IsMap()) {
+      const YAML::Node var = std::as_const(e.value)["var"];
+      if (var.IsDefined() && var.IsScalar()) out.skip_var = var;
+    }
   }
   if (!name) {
     ctx.report(node, ParseContext::child(path, "name"), "missing required key `name`");
