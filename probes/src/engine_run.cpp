@@ -36,4 +36,13 @@ void finalizeResult(const EngineRun& run, core::ProbeResult& result, core::Syste
   if (result.success) result.message.clear();
 }
 
+core::ProbeResult cancelledBeforeStart(const core::Check* check, core::SystemTime wall_now) {
+  core::ProbeResult result;
+  result.started = wall_now;
+  result.cancelled = true;
+  result.message = kCancelledText;
+  if (check) result.final_url = core::redact(checkUrl(*check), check->secrets);
+  return result;
+}
+
 }  // namespace shopwatch::probes::detail

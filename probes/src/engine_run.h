@@ -40,6 +40,12 @@ struct EngineRun {
 /// The URL a check starts at ("" for a kind without one).
 const std::string& checkUrl(const core::Check& check);
 
+/// The text of every run the engine cuts because it stops.
+inline constexpr const char* kCancelledText = "cancelled: engine stopping";
+
+/// The result of a run submitted after the engine stopped: cancelled, never started.
+core::ProbeResult cancelledBeforeStart(const core::Check* check, core::SystemTime wall_now);
+
 /// Fills what the engine owns in a run's result (started, queue_wait, saturated), redacts its
 /// texts with the check's secrets, and makes a cancelled run neither success nor failure.
 void finalizeResult(const EngineRun& run, core::ProbeResult& result, core::SystemTime wall_now);

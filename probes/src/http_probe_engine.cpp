@@ -21,7 +21,6 @@
 #include "loop_lag.h"
 #include "run_driver.h"
 #include "run_timers.h"
-#include "shopwatch/core/redact.h"
 #include "steady_time.h"
 #include "transfer.h"
 
@@ -33,7 +32,6 @@ using core::FailureReason;
 using core::Micros;
 using detail::between;
 
-constexpr const char* kCancelled = "cancelled: engine stopping";
 
 
 }  // namespace
@@ -74,12 +72,7 @@ struct HttpProbeEngine::Impl {
         return;
       }
     }
-    core::ProbeResult result;
-    result.started = wallNow();
-    result.cancelled = true;
-    result.message = kCancelled;
-    if (check) result.final_url = core::redact(detail::checkUrl(*check), check->secrets);
-    if (done) done(std::move(result));
+    if (done) done(detail::cancelledBeforeStart(check.get(), wallNow()));
   }
 
   void shutdown(bool cancel_runs) {
@@ -404,10 +397,10 @@ struct HttpProbeEngine::Impl {
   void cancelAll() {
     std::vector<Run*> active;
     for (auto& [id, run] : runs) active.push_back(run.get());
-    for (Run* r : active) finishRun(*r, r->driver->cut(FailureReason::None, kCancelled, true));
+    for (Run* r : active) finishRun(*r, r->driver->cut(FailureReason::None, detail::kCancelledText, true));
     for (auto& run : hosts.takeWaiting()) {
       queued_count.fetch_sub(1);
-      auto result = run->driver->cut(FailureReason::None, kCancelled, true);
+      auto result = run->driver->cut(FailureReason::None, detail::kCancelledText, true);
       complete(std::move(run), std::move(result));
     }
   }

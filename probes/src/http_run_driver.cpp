@@ -49,18 +49,7 @@ Decision HttpRunDriver::onTransferDone(TransferOutcome out) {
   if (!first_start_) first_start_ = out.started;
   auto& r = result_;
   r.duration = std::chrono::duration_cast<core::Micros>(out.ended - *first_start_);
-  r.phases.resolve += out.phases.resolve;
-  r.phases.connect += out.phases.connect;
-  r.phases.tls += out.phases.tls;
-  r.phases.processing += out.phases.processing;
-  r.phases.transfer += out.phases.transfer;
-  // Everything but the phases describes the last hop, as blackbox_exporter does.
-  r.status_code = out.status;
-  r.http_version = out.http_version;
-  r.content_length = out.content_length;
-  r.bytes = out.bytes;
-  r.ssl = out.tls;
-  r.final_url = out.url;
+  recordHop(r, out);
   r.cert_not_after = out.cert_not_after;
   if (out.error) return fail(out.error->reason, std::move(out.error->message));
 

@@ -24,14 +24,6 @@ core::SystemTime wallAt(core::SteadyTime t) {
          std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - t);
 }
 
-void addPhases(core::Phases& to, const core::Phases& from) {
-  to.resolve += from.resolve;
-  to.connect += from.connect;
-  to.tls += from.tls;
-  to.processing += from.processing;
-  to.transfer += from.transfer;
-}
-
 void redactResult(core::ProbeResult& r, const std::vector<std::string>& secrets) {
   r.message = core::redact(r.message, secrets);
   r.final_url = core::redact(r.final_url, secrets);
@@ -163,13 +155,7 @@ Decision JourneyRunDriver::onTransferDone(TransferOutcome out) {
   first_hop_ = false;
   auto& r = step_result_;
   r.duration = between(*step_start_, out.ended);
-  addPhases(r.phases, out.phases);
-  r.status_code = out.status;
-  r.http_version = out.http_version;
-  r.content_length = out.content_length;
-  r.bytes = out.bytes;
-  r.ssl = out.tls;
-  r.final_url = out.url;
+  recordHop(r, out);
   if (out.cert_not_after) r.cert_not_after = out.cert_not_after;
   if (out.error) {
     std::optional<core::Evidence> evidence;

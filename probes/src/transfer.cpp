@@ -468,4 +468,22 @@ TransferOutcome Transfer::collect(std::optional<CURLcode> code) {
   return out;
 }
 
+void addPhases(core::Phases& to, const core::Phases& from) {
+  to.resolve += from.resolve;
+  to.connect += from.connect;
+  to.tls += from.tls;
+  to.processing += from.processing;
+  to.transfer += from.transfer;
+}
+
+void recordHop(core::ProbeResult& result, const TransferOutcome& hop) {
+  addPhases(result.phases, hop.phases);
+  result.status_code = hop.status;
+  result.http_version = hop.http_version;
+  result.content_length = hop.content_length;
+  result.bytes = hop.bytes;
+  result.ssl = hop.tls;
+  result.final_url = hop.url;
+}
+
 }  // namespace shopwatch::probes::detail

@@ -185,4 +185,10 @@ class Transfer {
   CertExpirySink cert_sink_;
 };
 
+/// Adds a hop's phases to `to` (phases are summed over hops and steps).
+void addPhases(core::Phases& to, const core::Phases& from);
+/// Records a finished hop in `result`: adds its phases; status, HTTP version, sizes, TLS and URL
+/// describe the last hop, as blackbox_exporter does. The certificate expiry is the caller's rule.
+void recordHop(core::ProbeResult& result, const TransferOutcome& hop);
+
 }  // namespace shopwatch::probes::detail
