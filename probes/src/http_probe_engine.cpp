@@ -221,7 +221,10 @@ struct HttpProbeEngine::Impl {
       }
       auto& next = std::get<detail::NextTransfer>(decision);
       const auto now = SteadyClock::now();
-      if (now >= r.deadline && !grantGrace(r, now)) {
+      // A cleanup step gets its own time once, however little of the run's was left.
+      const Micros own = next.plan.request ? next.plan.request->timeout : r.check->schedule.timeout;
+      if (between(now, r.deadline) < own) (void)grantGrace(r, now);
+      if (now >= r.deadline) {
         return finishRun(r, r.driver->cut(FailureReason::Timeout, timeoutText(r), false));
       }
       auto outcome = startTransfer(r, std::move(next.plan), now);

@@ -258,7 +258,8 @@ Decision JourneyRunDriver::finishStep() {
 
 core::Micros JourneyRunDriver::graceAfterDeadline() const {
   core::Micros grace{0};
-  for (std::size_t i = std::max(index_, journey_.steps.size()); i < total(); ++i) {
+  if (!inCleanup()) return grace;  // the main steps share the journey timeout
+  for (std::size_t i = index_; i < total(); ++i) {
     grace += journeyStepAt(journey_, i).request.timeout;
   }
   // A short journey timeout must not starve cleanup on a busy host: at least 10 s are allowed.

@@ -33,9 +33,10 @@ class JourneyRunDriver final : public RunDriver {
   Decision afterEvaluation() override;
   Decision afterWait() override;
   core::ProbeResult cut(core::FailureReason reason, std::string message, bool cancelled) override;
-  /// The cleanup steps not yet run, each within its own timeout, at most max(journey timeout,
-  /// 10 s) in all: cleanup runs after a journey timeout too (the run may take that much longer).
-  /// Zero once no cleanup is left.
+  /// Once the journey has reached its cleanup: the cleanup steps not yet run, each within its own
+  /// timeout, at most max(journey timeout, 10 s) in all — cleanup runs after a journey timeout, or
+  /// with too little time left, too (the run may take that much longer). Zero before the cleanup
+  /// and once none is left.
   core::Micros graceAfterDeadline() const override;
 
  private:

@@ -61,8 +61,9 @@ class RunDriver {
   virtual Decision afterWait() {
     return Finish{cut(core::FailureReason::Internal, "unexpected wait", false)};
   }
-  /// Extra time past the run's deadline for what must still run (a journey's cleanup), granted once,
-  /// when the driver asks for a transfer after the deadline passed. Zero: the run is cut there.
+  /// Extra time for what must still run (a journey's cleanup), granted once, when the driver asks
+  /// for a transfer with less of the run's time left than the transfer's own timeout (or after the
+  /// deadline). Zero: the run keeps its deadline.
   virtual core::Micros graceAfterDeadline() const { return core::Micros{0}; }
   /// The run ends where it is: `cancelled` by the engine stopping, or its deadline passed while
   /// it could not run a transfer. The result so far, with that ending.
