@@ -12,3 +12,6 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # gumbo: the HTML parser behind journeys' css extraction (linked by shopwatch::probes only).
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+# howardhinnant-date's tz library: maintenance windows in a time zone (GCC 12 has no
+# std::chrono::locate_zone). Debian builds it against the system tz database (/usr/share/zoneinfo).
+find_package(date CONFIG REQUIRED)

@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries (DESIGN.md / STYLE.md stack)
   libcurl4-openssl-dev libboost-dev libssl-dev prometheus-cpp-dev libsqlite3-dev libspdlog-dev
   catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev libgumbo-dev
-  libhowardhinnant-date-dev libsystemd-dev libcrypt-dev
+  libhowardhinnant-date-dev tzdata libsystemd-dev libcrypt-dev
   # tests and tools
   sqlite3 curl python3 prometheus nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
 )

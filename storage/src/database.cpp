@@ -63,6 +63,13 @@ Statement& Statement::bindBlob(int idx, std::string_view bytes) {
   sqlite3_bind_blob(stmt_, idx, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Statement& Statement::bindDouble(int idx, double value) {
+  sqlite3_bind_double(stmt_, idx, value);
+  return *this;
+}
+Statement& Statement::bindDouble(int idx, const std::optional<double>& value) {
+  return value ? bindDouble(idx, *value) : bindNull(idx);
+}
 Statement& Statement::bindNull(int idx) {
   sqlite3_bind_null(stmt_, idx);
   return *this;
@@ -96,6 +103,11 @@ bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_, col) =
 std::optional<std::int64_t> Statement::optI64(int col) const {
   if (isNull(col)) return std::nullopt;
   return i64(col);
+}
+double Statement::f64(int col) const { return sqlite3_column_double(stmt_, col); }
+std::optional<double> Statement::optF64(int col) const {
+  if (isNull(col)) return std::nullopt;
+  return f64(col);
 }
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);

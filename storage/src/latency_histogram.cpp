@@ -95,6 +95,12 @@ std::optional<core::Micros> LatencyHistogram::percentile(double p) const {
   return bucketValue(static_cast<int>(buckets_.size()) - 1);
 }
 
+void LatencyHistogram::forEach(const std::function<void(core::Micros, std::uint64_t)>& fn) const {
+  for (std::size_t i = 0; i < buckets_.size(); ++i) {
+    if (buckets_[i] != 0) fn(bucketValue(static_cast<int>(i)), buckets_[i]);
+  }
+}
+
 std::string LatencyHistogram::encode() const {
   std::string out;
   std::size_t prev = 0;

@@ -1,8 +1,10 @@
 #include "shopwatch/storage/memory_result_store.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "accounting.h"
+#include "shopwatch/storage/latency_histogram.h"
 
 namespace shopwatch::storage {
 
@@ -27,6 +29,41 @@ struct MemoryResultStore::Series {
     rows.insert(it, std::move(row));
   }
 };
+
+namespace {
+
+// The accounting view of a row, with the flags the SQLite store would have written for it.
+detail::RawRow rawRowOf(const StoredResult& r, std::int64_t ts, bool superseded) {
+  detail::RawRow raw;
+  raw.ts = ts;
+  raw.flags = (r.confirm ? detail::kFlagConfirm : 0) |
+              (r.confirm_pending ? detail::kFlagConfirmPending : 0) |
+              (r.in_maintenance ? detail::kFlagMaintenance : 0) |
+              (r.result.success ? detail::kFlagSuccess : 0) |
+              (r.counted_down ? detail::kFlagDown : 0) |
+              (superseded ? detail::kFlagSuperseded : 0) |
+              (r.result.saturated ? detail::kFlagSaturated : 0);
+  raw.reason = static_cast<int>(r.result.failure);
+  raw.interval_us = r.interval.count();
+  raw.duration_us = r.result.duration.count();
+  if (r.covered) raw.covered_us = r.covered->count();
+  return raw;
+}
+
+// One hour of a series as the writer's rollup row accumulates it. An hour gets a row as soon as
+// anything lands in it — a run, a confirm row, covered or unmonitored time — even when every figure
+// RollupHour shows stays zero, exactly as the writer's deltas do.
+struct HourAcc {
+  std::int64_t runs = 0;
+  std::int64_t failed = 0;
+  std::int64_t down_runs = 0;
+  std::int64_t covered = 0;
+  std::int64_t maintenance = 0;
+  std::int64_t downtime = 0;
+  LatencyHistogram hist;
+};
+
+}  // namespace
 
 MemoryResultStore::MemoryResultStore() = default;
 MemoryResultStore::~MemoryResultStore() = default;
@@ -164,24 +201,71 @@ core::Result<Aggregate> MemoryResultStore::windowAggregate(const SeriesKey& key,
   if (it == series_.end()) return out;
   std::vector<detail::RawRow> rows;
   for (const auto& row : it->second->rows) {
-    const auto& r = row.r;
-    detail::RawRow raw;
-    raw.ts = row.ts();
-    raw.flags = (r.confirm ? detail::kFlagConfirm : 0) |
-                (r.confirm_pending ? detail::kFlagConfirmPending : 0) |
-                (r.in_maintenance ? detail::kFlagMaintenance : 0) |
-                (r.result.success ? detail::kFlagSuccess : 0) |
-                (r.counted_down ? detail::kFlagDown : 0) |
-                (row.superseded ? detail::kFlagSuperseded : 0) |
-                (r.result.saturated ? detail::kFlagSaturated : 0);
-    raw.reason = static_cast<int>(r.result.failure);
-    raw.interval_us = r.interval.count();
-    raw.duration_us = r.result.duration.count();
-    if (r.covered) raw.covered_us = r.covered->count();
-    rows.push_back(raw);
+    rows.push_back(rawRowOf(row.r, row.ts(), row.superseded));
   }
   detail::aggregateRaw(rows, core::toMicros(from), core::toMicros(to), core::toMicros(now), out);
   return out;
+}
+
+core::Status MemoryResultStore::scanRollups(core::SystemTime from, core::SystemTime to,
+                                            const std::function<bool(const RollupHour&)>& visit) {
+  std::lock_guard lk(mu_);
+  const auto from_us = core::toMicros(from);
+  const auto to_us = core::toMicros(to);
+  const auto first = from_us < std::numeric_limits<std::int64_t>::min() + detail::kHourUs
+                         ? std::numeric_limits<std::int64_t>::min()
+                         : detail::floorHour(from_us);
+  detail::RowJudge judge;
+  for (const auto& [key, series] : series_) {
+    std::map<std::int64_t, HourAcc> hours;  // by hour start (µs)
+    const auto& rows = series->rows;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& row = rows[i];
+      if (row.superseded) continue;  // stored raw only, as in the writer
+      const auto raw = rawRowOf(row.r, row.ts(), false);
+      const auto verdict = judge(raw.flags);
+      auto& acc = hours[detail::floorHour(raw.ts)];  // confirm rows too (their confirm_runs)
+      if (!verdict.covers) continue;
+      ++acc.runs;
+      if (!row.r.result.success) ++acc.failed;
+      if (row.r.counted_down) ++acc.down_runs;
+      if (verdict.latency_sample) acc.hist.add(row.r.result.duration);
+      if (!raw.covered_us) continue;  // the open last run: not in rollups until the next run
+      const auto end = raw.ts + *raw.covered_us;
+      detail::splitByHour(raw.ts, end, [&](std::int64_t hour, std::int64_t b, std::int64_t e) {
+        auto& h = hours[hour];
+        h.covered += e - b;
+        if (row.r.in_maintenance) {
+          h.maintenance += e - b;
+        } else if (row.r.counted_down) {
+          h.downtime += e - b;
+        }
+      });
+      for (std::size_t j = i + 1; j < rows.size(); ++j) {
+        if (rows[j].superseded || rows[j].r.confirm) continue;
+        // Unmonitored time up to the next scheduled run: not shown, but its hours have rows.
+        detail::splitByHour(end, rows[j].ts(),
+                            [&](std::int64_t hour, std::int64_t, std::int64_t) { hours[hour]; });
+        break;
+      }
+    }
+    RollupHour out;
+    out.series = key;
+    for (const auto& [hour, acc] : hours) {
+      if (hour < first || hour >= to_us) continue;
+      out.hour = core::fromMicros(hour);
+      out.runs = acc.runs;
+      out.failed = acc.failed;
+      out.down_runs = acc.down_runs;
+      out.covered = core::Micros{acc.covered};
+      out.maintenance = core::Micros{acc.maintenance};
+      out.downtime = core::Micros{acc.downtime};
+      out.latency.clear();
+      acc.hist.forEach([&](core::Micros v, std::uint64_t n) { out.latency.emplace_back(v, n); });
+      if (!visit(out)) return {};
+    }
+  }
+  return {};
 }
 
 core::Result<std::vector<Aggregate>> MemoryResultStore::rangeAggregate(core::SystemTime from,

@@ -11,10 +11,9 @@ namespace shopwatch::storage::detail {
 
 namespace {
 
-// kRawCols with every column qualified by `alias`.
-std::string qualifiedRawCols(std::string_view alias) {
+// A comma-separated column list with every column qualified by `alias`.
+std::string qualified(std::string_view cols, std::string_view alias) {
   std::string out;
-  std::string_view cols = kRawCols;
   while (!cols.empty()) {
     auto comma = cols.find(',');
     auto name = cols.substr(0, comma);
@@ -29,7 +28,7 @@ std::string qualifiedRawCols(std::string_view alias) {
 constexpr int kJoinFirstRaw = 5;
 constexpr int kJoinMessage = kJoinFirstRaw + kRawColCount;
 std::string joinedSelect() {
-  return "SELECT s.id,s.shop,s.env,s.check_name,s.step," + qualifiedRawCols("r") +
+  return "SELECT s.id,s.shop,s.env,s.check_name,s.step," + qualified(kRawCols, "r") +
          ",(SELECT m.text FROM message m WHERE m.id=r.message) FROM series s JOIN raw r ON "
          "r.series=s.id ";
 }
@@ -52,6 +51,16 @@ core::Status streamJoined(Statement& q, const std::function<bool(const StoredRes
     }
     if (!visit(storedResultAt(q, kJoinFirstRaw, key, q.text(kJoinMessage)))) return {};
   }
+}
+
+// Unix hour indexes (the rollup's `hour` column) of [floor_hour(from), to): the hours whose start
+// lies in the window. Clamped so that extreme bounds (time_point::min/max) do not overflow.
+std::pair<std::int64_t, std::int64_t> hourRange(std::int64_t from_us, std::int64_t to_us) {
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  auto first = from_us < kMin + kHourUs ? kMin / kHourUs - 1 : floorHour(from_us) / kHourUs;
+  auto end = to_us > kMax - kHourUs ? kMax / kHourUs + 1 : ceilHour(to_us) / kHourUs;
+  return {first, end};
 }
 
 }  // namespace
@@ -190,6 +199,60 @@ core::Status ResultQueries::scan(core::SystemTime from, core::SystemTime to,
   (*s)->bind(1, core::toMicros(from)).bind(2, core::toMicros(to));
   if (auto st = streamJoined(**s, visit); !st) return prefixed(st.error(), "scan results");
   return {};
+}
+
+core::Status ResultQueries::scanRollups(core::SystemTime from, core::SystemTime to,
+                                        const std::function<bool(const RollupHour&)>& visit) {
+  std::lock_guard lk(mu_);
+  auto db = this->db();
+  if (!db) return db.error();
+  // As scan(): series in name order through its UNIQUE index, a primary-key range seek into
+  // rollup(series, hour) for each; no sort, one row in memory at a time.
+  constexpr int kFirstRollup = 6;
+  auto s = (*db)->statement("SELECT s.id,s.shop,s.env,s.check_name,s.step,r.hour," +
+                            qualified(rollupCols(), "r") +
+                            " FROM series s JOIN rollup r ON r.series=s.id WHERE r.hour>=?1 AND "
+                            "r.hour<?2 ORDER BY s.shop,s.env,s.check_name,s.step,r.hour");
+  if (!s) return prefixed(s.error(), "scan rollups");
+  auto& q = **s;
+  Statement::ResetOnExit reset(q);
+  const auto [first, end] = hourRange(core::toMicros(from), core::toMicros(to));
+  q.bind(1, first).bind(2, end);
+  std::int64_t current = -1;
+  RollupHour out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return prefixed(row.error(), "scan rollups");
+    if (!*row) return {};
+    if (auto id = q.i64(0); id != current) {
+      current = id;
+      out.series = SeriesKey{core::CheckKey{q.text(1), q.text(2), q.text(3)}, q.text(4)};
+    }
+    out.hour = core::fromMicros(q.i64(5) * kHourUs);
+    out.runs = q.i64(kFirstRollup + kRollRuns);
+    out.failed = q.i64(kFirstRollup + kRollFailed);
+    out.down_runs = q.i64(kFirstRollup + kRollDownRuns);
+    out.covered = core::Micros{q.i64(kFirstRollup + kRollCovered)};
+    out.maintenance = core::Micros{q.i64(kFirstRollup + kRollMaintenance)};
+    out.downtime = core::Micros{q.i64(kFirstRollup + kRollDowntime)};
+    LatencyHistogram hist;
+    if (!hist.mergeEncoded(q.blob(kFirstRollup + kRollHist))) {
+      return core::makeError(core::ErrorCode::Io,
+                             "scan rollups: corrupt latency histogram of " + out.series.key.str() +
+                                 (out.series.step.empty() ? "" : "/" + out.series.step) +
+                                 " at hour " + std::to_string(q.i64(5)));
+    }
+    out.latency.clear();
+    hist.forEach([&](core::Micros v, std::uint64_t n) { out.latency.emplace_back(v, n); });
+    if (!visit(out)) return {};
+  }
+}
+
+core::Status ResultQueries::read(const std::function<core::Status(Db&)>& fn) {
+  std::lock_guard lk(mu_);
+  auto db = this->db();
+  if (!db) return db.error();
+  return fn(**db);
 }
 
 core::Result<Aggregate> ResultQueries::windowAggregate(const SeriesKey& series,

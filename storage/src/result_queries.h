@@ -30,6 +30,10 @@ class ResultQueries {
                                           core::SystemTime to, core::SystemTime now);
   core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,
                                                       core::SystemTime now);
+  core::Status scanRollups(core::SystemTime from, core::SystemTime to,
+                           const std::function<bool(const RollupHour&)>& visit);
+  // Runs `fn` on the read connection with mu_ held (components' loaders).
+  core::Status read(const std::function<core::Status(Db&)>& fn);
   core::Result<std::string> integrityCheck();
 
  private:

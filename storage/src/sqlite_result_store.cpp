@@ -111,6 +111,15 @@ core::Status SqliteResultStore::scan(core::SystemTime from, core::SystemTime to,
   return impl_->queries_.scan(from, to, visit);
 }
 
+core::Status SqliteResultStore::scanRollups(core::SystemTime from, core::SystemTime to,
+                                            const std::function<bool(const RollupHour&)>& visit) {
+  return impl_->queries_.scanRollups(from, to, visit);
+}
+
+core::Status SqliteResultStore::read(const std::function<core::Status(Db&)>& fn) {
+  return impl_->queries_.read(fn);
+}
+
 core::Result<Aggregate> SqliteResultStore::windowAggregate(const SeriesKey& series,
                                                            core::SystemTime from,
                                                            core::SystemTime to,

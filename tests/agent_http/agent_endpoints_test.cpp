@@ -21,11 +21,14 @@ TEST_CASE("the agent endpoints serve /metrics, /healthz, /readyz and /api/v1/che
   std::atomic<bool> ready{false};
 
   HttpServer server;
-  agent::http::registerAgentEndpoints(server, {&table, &metrics, [&]() -> core::Status {
-                                                 if (ready) return {};
-                                                 return core::makeError(core::ErrorCode::Unavailable,
-                                                                        "config not loaded");
-                                               }});
+  agent::http::AgentEndpoints endpoints;
+  endpoints.checks = &table;
+  endpoints.metrics = &metrics;
+  endpoints.ready = [&]() -> core::Status {
+    if (ready) return {};
+    return core::makeError(core::ErrorCode::Unavailable, "config not loaded");
+  };
+  agent::http::registerAgentEndpoints(server, std::move(endpoints));
   REQUIRE(server.start());
   const std::string base = "http://" + server.listenAddress();
 

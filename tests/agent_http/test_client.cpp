@@ -46,14 +46,14 @@ size_t writeHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-}  // namespace
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
 
-CurlReply curlRequest(const std::string& url, const std::string& method, const std::string& body, bool reuse) {
-  globalInit();
-  thread_local std::unique_ptr<CURL, CurlDeleter> kept(curl_easy_init());
-  std::unique_ptr<CURL, CurlDeleter> fresh(reuse ? nullptr : curl_easy_init());
-  CURL* c = reuse ? kept.get() : fresh.get();
+CurlReply perform(CURL* c, const std::string& url, const std::string& method, const std::string& body,
+                  const curl_slist* headers) {
   CurlReply reply;
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
@@ -82,7 +82,31 @@ CurlReply curlRequest(const std::string& url, const std::string& method, const s
   // Do not let a kept handle carry a body into the next request.
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
   return reply;
+}
+
+}  // namespace
+
+CurlReply curlRequest(const std::string& url, const std::string& method, const std::string& body, bool reuse) {
+  globalInit();
+  thread_local std::unique_ptr<CURL, CurlDeleter> kept(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> fresh(reuse ? nullptr : curl_easy_init());
+  return perform(reuse ? kept.get() : fresh.get(), url, method, body, nullptr);
+}
+
+CurlReply curlRequestWithHeaders(const std::string& url, const std::string& method, const std::string& body,
+                                 const std::vector<std::string>& headers) {
+  globalInit();
+  std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
+  // curl_slist_append returns the list's head: the first append creates it, later ones extend it.
+  std::unique_ptr<curl_slist, SlistDeleter> list;
+  for (const auto& h : headers) {
+    curl_slist* head = curl_slist_append(list.get(), h.c_str());
+    if (head == nullptr) return {};
+    if (!list) list.reset(head);
+  }
+  return perform(handle.get(), url, method, body, list.get());
 }
 
 RawConnection::RawConnection(unsigned short port, std::chrono::milliseconds recv_timeout) {

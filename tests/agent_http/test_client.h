@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace shopwatch::testing {
 
@@ -21,6 +22,10 @@ struct CurlReply {
 /// exercise keep-alive). `method` "HEAD" uses CURLOPT_NOBODY.
 CurlReply curlRequest(const std::string& url, const std::string& method = "GET", const std::string& body = "",
                       bool reuse = false);
+
+/// curlRequest with extra request header lines ("Authorization: Bearer t"), on a fresh handle.
+CurlReply curlRequestWithHeaders(const std::string& url, const std::string& method, const std::string& body,
+                                 const std::vector<std::string>& headers);
 
 /// A raw TCP connection to 127.0.0.1:port (blocking socket with a receive timeout).
 class RawConnection {

@@ -143,7 +143,7 @@ TEST_CASE("restored runs set the state and reach consumers, but move no counter 
   CHECK(fanout.publish(run(home->key, false, 1'800'000'120, true), {}).state_changed);
 }
 
-TEST_CASE("a journey's run steps become series of their own; skipped steps record nothing") {
+TEST_CASE("a journey's run steps become series of their own, skipped steps record nothing") {
   CheckStateTable states;
   const auto checkout = check("checkout");
   states.setChecks({checkout});

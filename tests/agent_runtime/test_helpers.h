@@ -20,6 +20,10 @@ struct HttpAnswer {
 /// GET (or POST) `url`; must be a 127.0.0.1 URL.
 HttpAnswer httpGet(const std::string& url, const std::string& method = "GET");
 
+/// Any method with a body and header lines ("Name: value"); must be a 127.0.0.1 URL.
+HttpAnswer httpRequest(const std::string& url, const std::string& method, const std::string& body,
+                       const std::vector<std::string>& headers);
+
 /// A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:

@@ -62,7 +62,8 @@ TEST_CASE("an unknown key is an error that suggests the closest valid key") {
 TEST_CASE("an unknown key without a close match lists the valid keys") {
   auto errors = errorsOf("agent: {client: acme}\nfrobnicate: 1\n");
   REQUIRE(errors.size() == 1);
-  checkError(errors[0], 2, 1, "frobnicate", "valid keys: `agent`, `shops` or `retention`");
+  checkError(errors[0], 2, 1, "frobnicate",
+             "valid keys: `agent`, `shops`, `retention`, `rules`, `slos` or `maintenance`");
 }
 
 TEST_CASE("a bad duration names the key and the problem") {

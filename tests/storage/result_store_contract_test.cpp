@@ -273,7 +273,7 @@ TEST_CASE("stored results keep every listed field and come back newest first") {
   CHECK(none->empty());
 }
 
-TEST_CASE("hourly rollups equal raw-row figures; percentiles within 2 percent") {
+TEST_CASE("hourly rollups equal raw-row figures with percentiles within 2 percent") {
   auto s = makeSubject("sqlite");
   MemoryResultStore reference;
   std::mt19937_64 rng(7);
@@ -357,7 +357,7 @@ TEST_CASE("hourly rollups equal raw-row figures; percentiles within 2 percent") 
   }
 }
 
-TEST_CASE("coverage continues across a restart of the sqlite store; the gap is unmonitored") {
+TEST_CASE("coverage continues across a restart of the sqlite store and the gap is unmonitored") {
   TempDir dir;
   core::FakeClock clock{kT0};
   StoreOptions o;
@@ -480,7 +480,7 @@ TEST_CASE("a failed run keeps the phases it completed") {
   CHECK(r.duration == 4ms);
 }
 
-TEST_CASE("scan streams the rows of [from, to) ordered by series then time, and stops when asked") {
+TEST_CASE("scan streams the rows of its window ordered by series then time, and stops when asked") {
   auto impl = GENERATE(as<std::string>{}, "sqlite", "memory");
   auto s = makeSubject(impl);
   INFO(impl);

@@ -166,7 +166,7 @@ TEST_CASE("a job and the results around it commit together or not at all") {
   CHECK(db.scalar("SELECT raw_rows FROM note WHERE text='held'") == 5);
 }
 
-TEST_CASE("a job failing by itself rolls back only its own rows; the batch commits") {
+TEST_CASE("a job failing by itself rolls back only its own rows while the batch commits") {
   TempDir dir;
   auto o = options(dir);
   auto opened = SqliteResultStore::open(o);
@@ -228,7 +228,7 @@ TEST_CASE("a job failing with a retryable error fails its batch, which is retrie
   CHECK(db.scalar("SELECT count(*) FROM note WHERE text='flaky'") == 1);
 }
 
-TEST_CASE("a job still queued when the store stops is told so; a stopped store refuses jobs") {
+TEST_CASE("a job still queued when the store stops is told so, and a stopped store refuses jobs") {
   TempDir dir;
   auto o = options(dir);
   auto opened = SqliteResultStore::open(o);
@@ -251,7 +251,7 @@ TEST_CASE("a job still queued when the store stops is told so; a stopped store r
   CHECK_FALSE(store.submit(std::make_unique<NoteJob>(journal, "late")));
 }
 
-TEST_CASE("a transaction left without commit rolls back; a savepoint undoes only its part") {
+TEST_CASE("a transaction left without commit rolls back, and a savepoint undoes only its part") {
   TempDir dir;
   auto db = Db::open((dir.path() / "t.db").string(), false, 100);
   REQUIRE(db);

@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "shopwatch/agent/config/config_loader.h"
 #include "shopwatch/agent/config/config_reference.h"
+#include "shopwatch/agent/config/rules_summary.h"
+#include "shopwatch/core/clock.h"
 
 namespace shopwatch::cli {
 namespace {
@@ -29,7 +31,47 @@ void printEffectiveValues(const agent::AgentConfig& config) {
       std::printf("  %-17s %s %.*s\n", value.key.c_str(), value.value.c_str(),
                   static_cast<int>(source.size()), source.data());
     }
+    if (auto parent = config.depends_on.find(check->key); parent != config.depends_on.end())
+      std::printf("  %-17s %s (set)\n", "depends_on", parent->second.path().c_str());
     printJourneySteps(config, *check);
+  }
+}
+
+// Rules, SLOs, maintenance windows and canaries, each one line plus one line per target:
+//   home-slow  p95 > 800ms  window 15m  warning
+//     acme/home (production)  for 5m  clear_for 10m (default)
+void printRules(const agent::AgentConfig& config) {
+  const auto rules = agent::ruleSummaries(config);
+  if (!rules.empty()) std::printf("\nrules:\n");
+  for (const auto& rule : rules) {
+    std::printf("  %s  %s  window %s  %s\n", rule.name.c_str(), rule.expr.c_str(),
+                rule.window.c_str(), rule.severity.c_str());
+    for (const auto& t : rule.targets) {
+      std::printf("    %s  for %s%s  clear_for %s%s\n", t.target.c_str(), t.for_duration.c_str(),
+                  t.for_set ? "" : " (default)", t.clear_for.c_str(),
+                  t.clear_for_set ? "" : " (default)");
+    }
+  }
+  const auto slos = agent::sloSummaries(config);
+  if (!slos.empty()) std::printf("\nslos:\n");
+  for (const auto& slo : slos) {
+    std::printf("  %s  objective %s over %s  budget %s%s%s\n", slo.name.c_str(),
+                slo.objective.c_str(), slo.period.c_str(), slo.budget.c_str(),
+                slo.latency.empty() ? "" : "  latency threshold ", slo.latency.c_str());
+    for (const auto& target : slo.targets) std::printf("    %s\n", target.c_str());
+  }
+  const auto windows = agent::maintenanceSummaries(config, core::SystemClock::instance().now());
+  if (!windows.empty()) std::printf("\nmaintenance:\n");
+  for (const auto& w : windows) {
+    std::printf("  %s  %s  %s  for %s  next %s%s%s\n", w.name.c_str(), w.shops.c_str(),
+                w.schedule.c_str(), w.duration.c_str(), w.next.c_str(),
+                w.reason.empty() ? "" : "  reason: ", w.reason.c_str());
+  }
+  if (!config.canaries.empty())
+    std::printf("\ncanaries (every 30s; when all fail, alerts are suppressed):\n");
+  for (const auto& canary : config.canaries) {
+    if (const core::HttpProbe* http = canary->http())
+      std::printf("  %s  %s\n", canary->key.check.c_str(), http->request.url.c_str());
   }
 }
 
@@ -50,7 +92,10 @@ int checkConfigCommand(const std::string& path, bool verbose) {
   std::printf("%s: ok (client %s, %zu shop%s, %zu check%s)\n", path.c_str(),
               config.agent.client.c_str(), config.shops.size(), config.shops.size() == 1 ? "" : "s",
               config.checks.size(), config.checks.size() == 1 ? "" : "s");
-  if (verbose) printEffectiveValues(config);
+  if (verbose) {
+    printEffectiveValues(config);
+    printRules(config);
+  }
   return kExitOk;
 }
 

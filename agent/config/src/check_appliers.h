@@ -44,6 +44,9 @@ void applyConfirm(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyConfirmDelay(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyHistogram(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 
+// ---- dependencies (dependency_keys.cpp)
+void applyDependsOn(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
+
 // ---- expectations (expect_keys.cpp, json_expectation.cpp)
 void applyExpect(ParseContext& ctx, const MapEntry& e, CheckDraft& d);
 void applyStatus(ParseContext& ctx, const MapEntry& e, CheckDraft& d);

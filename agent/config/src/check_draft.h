@@ -4,6 +4,7 @@
 // several keys, for derived defaults and for `check-config -v`).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,9 @@ struct CheckDraft {
   std::map<std::string, KeyOrigin, std::less<>> origins;
   /// Unwritten keys whose value was computed from another one (check_finalize.h).
   std::vector<std::string> derived;
+  /// `depends_on: shop/check` as written: `env` stays empty until every shop is loaded and the
+  /// parent is resolved (rules_draft.h).
+  std::optional<core::CheckKey> depends_on;
 
   core::HttpRequest& request() { return std::get<core::HttpProbe>(check.probe).request; }
   core::Expectations& expect() { return std::get<core::HttpProbe>(check.probe).expect; }

@@ -12,7 +12,7 @@ constexpr KeyPlace kCheckOnly = KeyPlace::CheckOnly;
 
 // `name`, `url`, `steps` and `cleanup` are read by the shop parser (identity, base_url, the
 // journey's steps), not by an applier.
-constexpr std::array<CheckKeyRow, 23> kCheckRows = {{
+constexpr std::array<CheckKeyRow, 24> kCheckRows = {{
     {"name", nullptr, "identity, lowercase [a-z0-9._-], unique per shop", kCheckOnly},
     {"url", nullptr, "relative to the shop's base_url, or an absolute http(s):// URL", kCheckOnly},
     {"method", applyMethod, "HTTP method (default GET)", kAny},
@@ -42,6 +42,9 @@ constexpr std::array<CheckKeyRow, 23> kCheckRows = {{
      kCheckOnly},
     {"journey_timeout", applyJourneyTimeout,
      "limit of one journey run (default min(60s, interval)); at most the interval", kCheckOnly},
+    {"depends_on", applyDependsOn,
+     "`shop/check` whose firing availability alerts hold this check's alerts as suppressed",
+     kCheckOnly},
 }};
 
 constexpr std::array<CheckKeyRow, 7> kExpectRows = {{

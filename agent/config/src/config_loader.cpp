@@ -42,6 +42,8 @@ LoadResult parse(const std::string& yaml, LoadState& state) {
   auto top = detail::topKeyTable().entries(ctx, root, "", true);
   if (!top) return finish(state);
   detail::topKeyTable().apply(ctx, *top, state);
+  // Targets, maintenance shops and depends_on name checks: every shop must be loaded first.
+  detail::finalizeRules(state);
   if (!state.has_agent && state.options.require_client) {
     ctx.reportAtMark(YAML::Mark(), "agent.client",
                      "missing required key `client` (the client this agent monitors, e.g. "

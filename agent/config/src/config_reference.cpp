@@ -126,6 +126,10 @@ std::vector<KeyDoc> keyReference() {
   detail::jsonFindKeyTable().appendDocs(out);
   detail::repeatUntilKeyTable().appendDocs(out);
   detail::skipIfKeyTable().appendDocs(out);
+  detail::ruleKeyTable().appendDocs(out);
+  detail::sloKeyTable().appendDocs(out);
+  detail::sloLatencyKeyTable().appendDocs(out);
+  detail::maintenanceKeyTable().appendDocs(out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One config load: the parse context, the config being built, and the section tables the loader
-// walks (top level, `agent:`, `retention:`, `shops[]`). The check tables are check_appliers.h.
+// walks (top level, `agent:`, `retention:`, `shops[]`). The check tables are check_appliers.h; the
+// rules, SLO and maintenance sections rules_draft.h.
 
 #include <filesystem>
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "key_table.h"
 #include "parse_context.h"
+#include "rules_draft.h"
 #include "shopwatch/agent/config/agent_config.h"
 #include "shopwatch/agent/config/config_loader.h"
 
@@ -26,6 +28,8 @@ struct LoadState {
   bool has_agent = false;
   /// "name\nenv" → "LINE:COL" of the shop's name, for duplicate messages.
   std::map<std::string, std::string> shop_positions;
+  /// The places of rules, SLOs, maintenance windows and depends_on (rules_draft.h).
+  RulesDraft rules;
 };
 
 struct ShopDraft;

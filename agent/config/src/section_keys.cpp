@@ -1,4 +1,5 @@
-// The process-wide sections: the top level, `agent:` and `retention:`.
+// The process-wide sections: the top level, `agent:` and `retention:` (the rules sections are
+// rules_draft.h).
 #include <algorithm>
 #include <array>
 
@@ -52,7 +53,26 @@ void applyStoreBuffer(ParseContext& ctx, const MapEntry& e, AgentSettings& agent
   }
 }
 
-constexpr std::array<KeyRow<AgentSettings>, 5> kAgentRows = {{
+// A bearer token in the YAML would be readable by everyone who can read the config (and end up in
+// version control): it must come from the environment or a file, as other secrets do.
+void applyApiToken(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  auto raw = ctx.scalar(e.value, e.path, "a ${env:NAME} or ${file:PATH} reference");
+  if (!raw) return;
+  if (!SecretExpander::isSingleReference(*raw)) {
+    ctx.report(e.value, e.path,
+               "api_token must come from ${env:NAME} or ${file:PATH}, never the YAML itself");
+    return;
+  }
+  auto token = ctx.string(e.value, e.path, nullptr);
+  if (!token) return;
+  if (token->empty()) {
+    ctx.report(e.value, e.path, "api_token is empty: `" + *raw + "` expands to nothing");
+    return;
+  }
+  agent.api_token = *token;
+}
+
+constexpr std::array<KeyRow<AgentSettings>, 7> kAgentRows = {{
     {"client", applyClient, "required; the client this agent monitors, lowercase [a-z0-9._-]"},
     {"listen", applyListen,
      "IPv4:PORT, [IPv6]:PORT or localhost:PORT (default 127.0.0.1:9834); names are not resolved"},
@@ -60,6 +80,10 @@ constexpr std::array<KeyRow<AgentSettings>, 5> kAgentRows = {{
     {"log_level", applyLogLevel, "trace, debug, info, warn or error (default info)"},
     {"store_buffer", applyStoreBuffer,
      "results held in memory while the database cannot be written (default 100000)"},
+    {"api_token", applyApiToken,
+     "${env:NAME} or ${file:PATH}: bearer token of the API's write routes (unset: 403)"},
+    {"canary", nullptr,
+     "[URL, ...]: the host's own connectivity checks; when all fail, alerts are suppressed"},
 }};
 
 void applyRaw(ParseContext& ctx, const MapEntry& e, RetentionSettings& retention) {
@@ -80,6 +104,9 @@ void applyAgentSection(ParseContext& ctx, const MapEntry& section, LoadState& st
   auto entries = agentKeyTable().entries(ctx, section.value, section.path, true);
   if (!entries) return;
   agentKeyTable().apply(ctx, *entries, state.config.agent);
+  for (const auto& e : *entries) {
+    if (e.key == "canary") applyCanaries(ctx, e, state);
+  }
   const bool has_client = std::any_of(entries->begin(), entries->end(),
                                       [](const MapEntry& e) { return e.key == "client"; });
   if (!has_client && state.options.require_client) {
@@ -94,10 +121,13 @@ void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState
   if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
 }
 
-constexpr std::array<KeyRow<LoadState>, 3> kTopRows = {{
+constexpr std::array<KeyRow<LoadState>, 6> kTopRows = {{
     {"agent", applyAgentSection, "process-wide settings"},
     {"shops", applyShops, "the shops, each with its checks"},
     {"retention", applyRetentionSection, "how long results are kept"},
+    {"rules", applyRules, "KPI rules: a target, an expression, a window and timers"},
+    {"slos", applySlos, "service level objectives with error budgets and burn-rate alerts"},
+    {"maintenance", applyMaintenance, "planned windows: alerts held, excluded from SLAs and SLOs"},
 }};
 
 }  // namespace

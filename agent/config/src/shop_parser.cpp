@@ -22,9 +22,19 @@ struct ShopDraft {
 
 namespace {
 
+/// The shop of the agent's own checks (canary_checks.cpp).
+constexpr std::string_view kAgentShop = "shopwatch";
+
 void applyShopName(ParseContext& ctx, const MapEntry& e, ShopDraft& d) {
   d.name = &e;
-  if (auto v = ctx.name(e.value, e.path))
+  auto v = ctx.name(e.value, e.path);
+  if (v && *v == kAgentShop) {
+    ctx.report(e.value, e.path,
+               "shop name `" + std::string(kAgentShop) +
+                   "` is reserved for the agent's own checks (agent.canary); choose another");
+    v.reset();
+  }
+  if (v)
     d.shop.name = *v;
   else
     d.identity_ok = false;
@@ -85,6 +95,7 @@ void parseCheck(LoadState& state, const YAML::Node& node, const std::string& pat
     ctx.report(node, ParseContext::child(path, "name"), "missing required key `name`");
   } else if (auto v = ctx.name(name->value, name->path)) {
     draft.check.key.check = *v;
+    state.rules.declared_checks.insert(declaredKey(shop.name, *v));
     auto [it, inserted] = check_positions.emplace(*v, position(name->value));
     if (!inserted) {
       ctx.report(name->value, name->path,
@@ -111,6 +122,12 @@ void parseCheck(LoadState& state, const YAML::Node& node, const std::string& pat
     finalizeCheck(ctx, node, path, draft);
   }
   if (ctx.errorCount() == errors_before) {
+    const KeyOrigin* at = draft.origin("depends_on");
+    if (draft.depends_on && at) {
+      state.rules.dependencies.push_back(DependencyRef{draft.check.key, draft.depends_on->shop,
+                                                       draft.depends_on->check,
+                                                       Place{at->node, at->path}});
+    }
     state.config.sources[draft.check.key] = sourcesOf(draft);
     state.config.checks.push_back(std::make_shared<const core::Check>(std::move(draft.check)));
   }

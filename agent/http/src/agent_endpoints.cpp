@@ -1,6 +1,9 @@
 #include "shopwatch/agent/http/agent_endpoints.h"
 
+#include "alert_endpoints.h"
+#include "maintenance_endpoints.h"
 #include "shopwatch/agent/status/agent_metrics.h"
+#include "shopwatch/agent/status/alert_board.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/agent/status/metrics_writer.h"
 #include "shopwatch/agent/status/result_json.h"
@@ -10,11 +13,13 @@ namespace shopwatch::agent::http {
 void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
   const status::CheckStateTable* checks = endpoints.checks;
   const status::AgentMetrics* metrics = endpoints.metrics;
-  server.route("GET", "/metrics", [checks, metrics](const HttpRequest&) {
+  const status::AlertBoard* alerts = endpoints.alerts;
+  server.route("GET", "/metrics", [checks, metrics, alerts](const HttpRequest&) {
     HttpResponse res;
     res.content_type = kMetricsContentType;
     if (checks != nullptr) status::writeCheckMetrics(*checks, res.body);
     if (metrics != nullptr) metrics->appendText(res.body);
+    if (alerts != nullptr) status::writeAlertMetrics(*alerts->current(), res.body);
     return res;
   });
   server.route("GET", "/healthz", [](const HttpRequest&) {
@@ -44,6 +49,11 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
     res.body += '\n';
     return res;
   });
+  detail::registerAlertRoutes(server, alerts);
+  if (endpoints.maintenance != nullptr) {
+    detail::registerMaintenanceRoutes(
+        server, {endpoints.maintenance, alerts, std::move(endpoints.api_token)});
+  }
 }
 
 }  // namespace shopwatch::agent::http

@@ -12,8 +12,15 @@
 
 #include "shopwatch/agent/http/agent_endpoints.h"
 #include "shopwatch/agent/http/http_server.h"
+#include "shopwatch/agent/config/rule_set.h"
+#include "shopwatch/agent/persistence/alert_state_store.h"
+#include "shopwatch/agent/persistence/maintenance_store.h"
 #include "shopwatch/agent/runtime/logging.h"
+#include "shopwatch/agent/runtime/rule_worker.h"
 #include "shopwatch/agent/runtime/run_fanout.h"
+#include "maintenance_registry.h"
+#include "reload_notes.h"
+#include "shopwatch/agent/runtime/rules_restore.h"
 #include "state_restore.h"
 #include "shopwatch/agent/runtime/scheduler_loop.h"
 #include "shopwatch/agent/runtime/transition_log.h"
@@ -48,6 +55,19 @@ status::StoreStats toMetrics(const storage::StoreStats& s) {
   return out;
 }
 
+std::set<std::string> shopNames(const AgentConfig& config) {
+  std::set<std::string> names;
+  for (const auto& shop : config.shops) names.insert(shop.name);
+  return names;
+}
+
+// What the scheduler runs and the state table shows: the checks and the agent's canaries.
+std::vector<std::shared_ptr<const core::Check>> scheduledChecks(const AgentConfig& config) {
+  auto all = config.checks;
+  all.insert(all.end(), config.canaries.begin(), config.canaries.end());
+  return all;
+}
+
 std::set<std::string> keysOf(const AgentConfig& config) {
   std::set<std::string> keys;
   for (const auto& check : config.checks) keys.insert(check->key.path());
@@ -66,6 +86,7 @@ struct AgentRuntime::Impl {
   void dispatch(DueRun run);
   void completed(const DueRun& run, core::ProbeResult result);
   void restoreStates(const AgentConfig& config);
+  void startRules(const AgentConfig& config);
   void housekeeping(std::stop_token stop);
   core::Status readiness() const;
   /// `changed`: the state table saw this accounted run flip the check between up and down.
@@ -86,6 +107,11 @@ struct AgentRuntime::Impl {
   status::AgentMetrics metrics;
   std::unique_ptr<storage::SqliteResultStore> store;
   std::unique_ptr<RunFanout> fanout;
+  // The rule engine's thread and the maintenance windows: both write through the store, so they are
+  // declared after it (destroyed before it) and stopped before its final flush.
+  status::AlertBoard alert_board;
+  std::unique_ptr<MaintenanceRegistry> maintenance;
+  std::unique_ptr<RuleWorker> rules;
   std::size_t store_buffer_capacity = 0;
   // Transition lines wait here for the housekeeping thread: logging is blocking I/O (stderr may be a
   // full journald pipe) and must not run on the engine thread.
@@ -136,9 +162,10 @@ void AgentRuntime::Impl::completed(const DueRun& run, core::ProbeResult result) 
   record.confirm_pending = core::awaitsConfirm(result, run.confirm, check.schedule.confirm);
   record.interval = check.schedule.interval;
   record.scheduled = run.origin_scheduled;
-  // Seam for the maintenance API ([C]): it will decide whether the run's covered time is
-  // maintenance; until then nothing is.
-  record.in_maintenance = false;
+  // A run whose slot starts inside a maintenance window of its shop (config or API) covers
+  // maintenance: excluded from SLA/SLO accounting. The agent's canaries belong to no shop.
+  record.in_maintenance = check.key.shop != kCanaryShop &&
+                          maintenance->calendar()->active(check.key.shop, run.origin_scheduled);
   // What a transition line needs, kept before the record moves into the store.
   core::ProbeResult brief;
   brief.success = result.success;
@@ -195,6 +222,31 @@ void AgentRuntime::Impl::restoreStates(const AgentConfig& config) {
   if (!restored->empty()) spdlog::info("start-up: restored {} stored runs", restored->size());
 }
 
+void AgentRuntime::Impl::startRules(const AgentConfig& config) {
+  RuleWorkerOptions o;
+  o.clock = &clock;
+  o.store = store.get();
+  o.board = &alert_board;
+  o.active_maintenance = [m = maintenance.get()](core::SystemTime t) { return m->activeAt(t); };
+  rules = std::make_unique<RuleWorker>(std::move(o));
+  rules->configure(ruleSetOf(config));
+  rules->setCalendar(maintenance->calendar());
+  const auto begin = std::chrono::steady_clock::now();
+  auto restored = restoreRules(*store, rules->engineForRestore(), clock.now());
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - begin);
+  if (!restored) {
+    spdlog::warn("start-up: rule windows not fully restored ({}); they fill as checks run",
+                 restored.error().message);
+  } else if (restored->alerts + restored->runs > 0) {
+    spdlog::info("start-up: rules restored in {} ms ({} alerts, {} runs, {} rollup hours)", took.count(),
+                 restored->alerts, restored->runs, restored->hours);
+  }
+  maintenance->setListener([w = rules.get()](auto calendar) { w->setCalendar(std::move(calendar)); });
+  fanout->addConsumer(*rules);
+  rules->start();
+}
+
 void AgentRuntime::Impl::housekeeping(std::stop_token stop) {
   while (!stop.stop_requested()) {
     if (store) metrics.setStoreStats(toMetrics(store->stats()));
@@ -226,6 +278,7 @@ core::Status AgentRuntime::start(AgentConfig config) {
   store_options.retention_raw = config.retention.raw;
   store_options.retention_rollups = config.retention.rollups;
   store_options.clock = &d.clock;
+  store_options.components = {persistence::alertStateComponent(), persistence::maintenanceComponent()};
   auto store = storage::SqliteResultStore::open(store_options);
   if (!store) {
     return core::makeError(store.error().code,
@@ -242,12 +295,24 @@ core::Status AgentRuntime::start(AgentConfig config) {
   endpoints.checks = &d.states;
   endpoints.metrics = &d.metrics;
   endpoints.ready = [&d] { return d.readiness(); };
+  endpoints.alerts = &d.alert_board;
+  d.maintenance = std::make_unique<MaintenanceRegistry>(d.clock, d.store.get());
+  if (auto st = d.maintenance->load(); !st) {
+    spdlog::warn("start-up: could not load announced maintenance windows: {}", st.error().message);
+  }
+  d.maintenance->setConfig(config.maintenance, shopNames(config));
+  endpoints.maintenance = d.maintenance.get();
+  endpoints.api_token = [&d]() -> std::string {
+    std::lock_guard lock(d.config_mu);
+    return d.config ? d.config->agent.api_token : std::string{};
+  };
   http::registerAgentEndpoints(*d.server, std::move(endpoints));
 
-  d.states.setChecks(config.checks);
+  d.states.setChecks(scheduledChecks(config));
   d.fanout = std::make_unique<RunFanout>(d.states, d.store.get());
+  d.startRules(config);
   d.restoreStates(config);
-  d.scheduler.setChecks(config.checks);
+  d.scheduler.setChecks(scheduledChecks(config));
   const std::size_t count = config.checks.size();
   {
     std::lock_guard lock(d.config_mu);
@@ -291,31 +356,13 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
   auto next = std::make_shared<const AgentConfig>(*loaded.config);
   std::shared_ptr<const AgentConfig> previous = config();
   if (previous) {
-    if (previous->agent.listen != next->agent.listen && d.options.listen_override.empty()) {
-      spdlog::warn("agent.listen changed to {}; restart to apply (still on {})", next->agent.listen,
-                   listenAddress());
-    }
-    if (previous->agent.database != next->agent.database) {
-      spdlog::warn("agent.database changed to {}; restart to apply", next->agent.database);
-    }
-    if (previous->agent.store_buffer != next->agent.store_buffer) {
-      spdlog::warn("agent.store_buffer changed to {}; restart to apply (still {})",
-                   next->agent.store_buffer, previous->agent.store_buffer);
-    }
-    if (previous->retention.raw != next->retention.raw) {
-      spdlog::warn("retention.raw changed to {}; restart to apply (still {})",
-                   core::formatDuration(next->retention.raw),
-                   core::formatDuration(previous->retention.raw));
-    }
-    if (previous->retention.rollups != next->retention.rollups) {
-      spdlog::warn("retention.rollups changed to {}; restart to apply (still {})",
-                   core::formatDuration(next->retention.rollups),
-                   core::formatDuration(previous->retention.rollups));
-    }
+    warnRestartOnlyChanges(*previous, *next, !d.options.listen_override.empty(), listenAddress());
   }
   setLogLevel(next->agent.log_level);
-  d.states.setChecks(next->checks);
-  d.scheduler.setChecks(next->checks);
+  d.states.setChecks(scheduledChecks(*next));
+  d.scheduler.setChecks(scheduledChecks(*next));
+  d.rules->configure(ruleSetOf(*next));
+  d.maintenance->setConfig(next->maintenance, shopNames(*next));
   if (d.loop) d.loop->wake();
 
   std::size_t added = 0;
@@ -357,6 +404,8 @@ void AgentRuntime::stop() {
     if (left > 0) spdlog::info("stopping: cutting {} in-flight run{}", left, left == 1 ? "" : "s");
     d.engine.reset();  // cuts what is left; completions run before the destructor returns
   }
+  // The last runs' rules are judged and their transitions queued before the store's final flush.
+  if (d.rules) d.rules->stop();
   d.writeTransitions();  // what the last completions queued after the housekeeping thread's last tick
   if (d.store) {
     if (auto st = d.store->flush(); !st) spdlog::warn("stopping: final flush failed: {}", st.error().message);
@@ -380,6 +429,8 @@ std::shared_ptr<const AgentConfig> AgentRuntime::config() const {
 }
 
 const status::CheckStateTable& AgentRuntime::checkStates() const { return impl_->states; }
+
+const status::AlertBoard& AgentRuntime::alertBoard() const { return impl_->alert_board; }
 
 SchedulerStats AgentRuntime::schedulerStats() const { return impl_->scheduler.stats(); }
 

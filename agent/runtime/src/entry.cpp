@@ -126,9 +126,12 @@ int runDemo(const std::string& listen) {
       "               the checkout journey then fails at its checkout step)\n"
       "  metrics:     %s/metrics\n"
       "  checks API:  %s/api/v1/checks\n"
+      "  alerts API:  %s/api/v1/alerts  (pending, then firing within a minute of breaking it)\n"
+      "  maintenance: curl -X POST -H 'Authorization: Bearer %s' -d '{\"shops\":[\"demo\"],"
+      "\"duration\":\"10m\",\"reason\":\"deploy\"}' %s/api/v1/maintenance\n"
       "  database:    %s (removed at exit)\n",
       shop.baseUrl().c_str(), shop.baseUrl().c_str(), agent_url.c_str(), agent_url.c_str(),
-      (dir / "demo.db").c_str());
+      agent_url.c_str(), runtime::demoApiToken().c_str(), agent_url.c_str(), (dir / "demo.db").c_str());
   std::fflush(stdout);
   const int code = waitForSignals(set, agent, [] {
     spdlog::info("received SIGHUP: the demo's config is built in, nothing to reload");

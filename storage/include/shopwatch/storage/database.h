@@ -50,6 +50,9 @@ class Statement {
   Statement& bind(int idx, std::string_view text);
   Statement& bind(int idx, const std::optional<std::int64_t>& value);  ///< NULL when empty
   Statement& bindBlob(int idx, std::string_view bytes);
+  /// REAL values (named apart from bind() so that integer arguments stay unambiguous).
+  Statement& bindDouble(int idx, double value);
+  Statement& bindDouble(int idx, const std::optional<double>& value);  ///< NULL when empty
   Statement& bindNull(int idx);
 
   /// Advances: true when a row is available, false when the statement is done.
@@ -62,6 +65,8 @@ class Statement {
   std::int64_t i64(int col) const;
   bool isNull(int col) const;
   std::optional<std::int64_t> optI64(int col) const;
+  double f64(int col) const;
+  std::optional<double> optF64(int col) const;  ///< empty for NULL
   std::string text(int col) const;
   /// Valid until the next step() or reset().
   std::string_view blob(int col) const;

@@ -4,6 +4,7 @@
 /// the bucket) is within 2 % of every value in it. Sparse serialisation for rollup rows.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ class LatencyHistogram {
   /// Nearest-rank percentile (rank ⌈p·n⌉), p in (0, 1]; the representative of the bucket holding the
   /// exact nearest-rank value. Empty when there are no samples.
   std::optional<core::Micros> percentile(double p) const;
+
+  /// Calls `fn(representative, count)` for every non-empty bucket, ascending (count > 0).
+  void forEach(const std::function<void(core::Micros, std::uint64_t)>& fn) const;
 
   /// Varint pairs (bucket delta, count), ascending buckets.
   std::string encode() const;

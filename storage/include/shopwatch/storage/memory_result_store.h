@@ -30,6 +30,10 @@ class MemoryResultStore final : public ResultStore {
   core::Result<std::vector<StoredResult>> latestPerSeries(std::size_t n) override;
   core::Status scan(core::SystemTime from, core::SystemTime to,
                     const std::function<bool(const StoredResult&)>& visit) override;
+  /// The hourly figures SqliteResultStore's rollups hold, computed from the rows (same hours, same
+  /// counts and times; latency as histogram buckets).
+  core::Status scanRollups(core::SystemTime from, core::SystemTime to,
+                           const std::function<bool(const RollupHour&)>& visit) override;
   core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
                                           core::SystemTime to, core::SystemTime now) override;
   core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,

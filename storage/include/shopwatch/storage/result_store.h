@@ -42,6 +42,20 @@ class ResultSink {
   virtual StoreStats stats() const = 0;
 };
 
+/// One hourly rollup row (start-up restore of long windows: SLO periods).
+struct RollupHour {
+  SeriesKey series;
+  core::SystemTime hour{};  ///< the hour's start (UTC)
+  std::int64_t runs = 0;
+  std::int64_t failed = 0;
+  std::int64_t down_runs = 0;
+  core::Micros covered{0};
+  core::Micros maintenance{0};
+  core::Micros downtime{0};
+  /// Passing scheduled runs' durations as (bucket representative, count), ascending.
+  std::vector<std::pair<core::Micros, std::uint64_t>> latency;
+};
+
 /// Read side. Thread-safe. Times are half-open windows [from, to). `now` bounds the open last run of each
 /// series: it covers [start, min(now, start + 2 × interval)) and the time after start + 2 × interval up to
 /// now is unmonitored.
@@ -61,6 +75,10 @@ class ResultReader {
   /// the caller's thread with the store's read side held: it must not call back into the store.
   virtual core::Status scan(core::SystemTime from, core::SystemTime to,
                             const std::function<bool(const StoredResult&)>& visit) = 0;
+  /// Streams the hourly rollups with hour start in [floor_hour(from), to), ordered by series then hour,
+  /// in bounded memory; `visit` returns false to stop early. Same threading rules as scan().
+  virtual core::Status scanRollups(core::SystemTime from, core::SystemTime to,
+                                   const std::function<bool(const RollupHour&)>& visit) = 0;
   /// Exact figures for one series from raw rows (within raw retention).
   virtual core::Result<Aggregate> windowAggregate(const SeriesKey& series, core::SystemTime from,
                                                   core::SystemTime to, core::SystemTime now) = 0;

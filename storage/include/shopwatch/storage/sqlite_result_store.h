@@ -85,6 +85,12 @@ class SqliteResultStore final : public ResultStore {
   core::Result<std::vector<Aggregate>> rangeAggregate(core::SystemTime from, core::SystemTime to,
                                                       core::SystemTime now) override;
 
+  core::Status scanRollups(core::SystemTime from, core::SystemTime to,
+                           const std::function<bool(const RollupHour&)>& visit) override;
+  /// Runs `fn` on the store's read connection, serialised with the store's other reads (components'
+  /// loaders: alert state, maintenance windows, incidents). `fn` must not call back into the store.
+  /// Works on read-only stores too.
+  core::Status read(const std::function<core::Status(Db&)>& fn);
   /// `PRAGMA integrity_check` result ("ok" when healthy).
   core::Result<std::string> integrityCheck();
 

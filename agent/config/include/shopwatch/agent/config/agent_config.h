@@ -12,8 +12,14 @@
 
 #include "shopwatch/core/check.h"
 #include "shopwatch/core/duration.h"
+#include "shopwatch/rules/maintenance.h"
+#include "shopwatch/rules/rule_spec.h"
 
 namespace shopwatch::agent {
+
+/// The shop and env of the agent's own canary checks (`agent.canary`); no user shop may use the name.
+inline constexpr std::string_view kCanaryShop = "shopwatch";
+inline constexpr std::string_view kCanaryEnv = "agent";
 
 /// `retention:` — how long raw results and hourly rollups are kept.
 struct RetentionSettings {
@@ -31,6 +37,11 @@ struct AgentSettings {
   std::string database;
   std::string log_level = "info";     ///< trace | debug | info | warn | error
   std::size_t store_buffer = 100000;  ///< results buffered in memory while the database is unusable
+  /// `api_token: ${env:...}` (expanded secret): the bearer token of the API's write routes
+  /// (`/api/v1/maintenance`). Empty: those routes answer 403.
+  std::string api_token;
+  /// `canary: [URL, ...]`: the monitoring host's own connectivity checks (see AgentConfig::canaries).
+  std::vector<std::string> canary;
 };
 
 /// `shops[]:` — one shop in one environment.
@@ -72,6 +83,18 @@ struct AgentConfig {
   /// Where each check's values came from, by check key (a side table for `check-config -v`; the
   /// runtime does not need it).
   std::map<core::CheckKey, CheckSources> sources;
+  /// `agent.canary` as checks: shop `shopwatch`, env `agent`, names `canary-1`, `canary-2`, … (GET,
+  /// 2xx expected, interval 30s, timeout 10s, confirm on). Scheduled and stored like checks, judged by the
+  /// rule engine as a group; not part of `checks`.
+  std::vector<std::shared_ptr<const core::Check>> canaries;
+  /// `rules:`, `slos:`, `maintenance:` (top level), validated: targets match existing checks or steps,
+  /// calendars parse, time zones exist.
+  std::vector<rules::RuleSpec> rules;
+  std::vector<rules::SloSpec> slos;
+  std::vector<rules::MaintenanceSpec> maintenance;
+  /// `depends_on:` of checks: child check key → parent check key (same env when the parent's shop has
+  /// it, else the only env that has it). Acyclic.
+  std::map<core::CheckKey, core::CheckKey> depends_on;
   /// Every expanded secret value (deduplicated): pass to core::redact() wherever text is shown.
   std::vector<std::string> secrets;
 };

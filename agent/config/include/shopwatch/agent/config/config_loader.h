@@ -9,7 +9,12 @@
 /// `secrets` and in AgentConfig::secrets. `auth.basic.password` and `auth.bearer` must be exactly
 /// one such reference. Other `${...}` text is left untouched (in a journey step it must be a
 /// variable an earlier step extracts, or a built-in: see core/journey.h and the README's
-/// "Journeys"). Values under `agent:` are not expanded.
+/// "Journeys"). Values under `agent:` are not expanded, except `agent.api_token`, which must be
+/// exactly one such reference (a literal token is an error) and is recorded in AgentConfig::secrets.
+///
+/// `rules:`, `slos:` and `maintenance:` are validated against the whole file: a target must match a
+/// loaded check or journey step, a maintenance shop must exist, `depends_on:` must name an existing
+/// check without forming a cycle.
 
 #include <functional>
 #include <optional>
@@ -32,7 +37,8 @@ struct LoadResult {
   std::optional<AgentConfig> config;  ///< set exactly when `errors` is empty
   std::vector<ConfigError> errors;    ///< sorted by position in the file
   /// Problems that do not make the config invalid (a journey step that looks like it places an
-  /// order without `places_order: true`), sorted by position; set whether or not `errors` is
+  /// order without `places_order: true`, a rule window that holds at most one run, a `depends_on`
+  /// whose parent no availability rule watches), sorted by position; set whether or not `errors` is
   /// empty. Show them with ConfigError::formatWarning() (check-config, agent start).
   std::vector<ConfigError> warnings;
 

@@ -4,11 +4,13 @@
 #include <functional>
 
 #include "shopwatch/agent/http/http_server.h"
+#include "shopwatch/agent/http/maintenance_service.h"
 #include "shopwatch/core/result.h"
 
 namespace shopwatch::agent::status {
 class CheckStateTable;
 class AgentMetrics;
+class AlertBoard;
 }  // namespace shopwatch::agent::status
 
 namespace shopwatch::agent::http {
@@ -23,6 +25,13 @@ struct AgentEndpoints {
   /// Readiness: ok → 200 "ready"; an Error → 503 "not ready: <message>". Empty: always ready.
   /// Called on the server's io thread; must be thread-safe and quick.
   std::function<core::Status()> ready;
+  /// Alert and SLO snapshot for /metrics and GET /api/v1/alerts (optional: without it the route answers
+  /// an empty list). Must outlive stop().
+  const status::AlertBoard* alerts = nullptr;
+  /// Write side of /api/v1/maintenance (optional: without it those routes answer 404).
+  MaintenanceService* maintenance = nullptr;
+  /// The current `agent.api_token` (reload may change it); "" disables the write routes (403).
+  std::function<std::string()> api_token;
 };
 
 /// Registers (call before server.start()):
@@ -30,6 +39,9 @@ struct AgentEndpoints {
 ///   GET /healthz        200 "ok"
 ///   GET /readyz         200 "ready" / 503 "not ready: …"
 ///   GET /api/v1/checks  status::checksJson, "application/json"
+///   GET /api/v1/alerts  status::alertsJson
+///   GET /api/v1/maintenance, POST /api/v1/maintenance, DELETE /api/v1/maintenance/{id}
+///                       (writes need `Authorization: Bearer <agent.api_token>`)
 /// HEAD works on each (HttpServer).
 void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints);
 

@@ -21,6 +21,7 @@
 
 namespace shopwatch::agent::status {
 class CheckStateTable;
+class AlertBoard;
 }
 
 namespace shopwatch::agent::runtime {
@@ -71,6 +72,8 @@ class AgentRuntime {
   /// The running config (after start()).
   std::shared_ptr<const AgentConfig> config() const;
   const status::CheckStateTable& checkStates() const;
+  /// The latest alert and SLO snapshot the rule worker published.
+  const status::AlertBoard& alertBoard() const;
   SchedulerStats schedulerStats() const;
 
  private:

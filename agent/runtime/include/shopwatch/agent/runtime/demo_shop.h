@@ -72,6 +72,11 @@ class DemoShop {
   std::atomic<bool> broken_{false};
 };
 
+/// The environment variable the demo config's `agent.api_token` comes from.
+inline constexpr const char* kDemoApiTokenEnv = "SHOPWATCH_DEMO_API_TOKEN";
+/// The demo's API token: the variable's value, or a random one that is then set in the environment.
+std::string demoApiToken();
+
 /// The embedded demo config (YAML) probing a DemoShop at `shop_base_url` (shop `demo`, env
 /// `production`, 5 s interval; the `checkout` journey every 10 s, at most 8 s a run), the agent
 /// listening on `listen`, its database at `database`.
