@@ -14,14 +14,16 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
   const status::CheckStateTable* checks = endpoints.checks;
   const status::AgentMetrics* metrics = endpoints.metrics;
   const status::AlertBoard* alerts = endpoints.alerts;
-  server.route("GET", "/metrics", [checks, metrics, alerts](const HttpRequest&) {
-    HttpResponse res;
-    res.content_type = kMetricsContentType;
-    if (checks != nullptr) status::writeCheckMetrics(*checks, res.body);
-    if (metrics != nullptr) metrics->appendText(res.body);
-    if (alerts != nullptr) status::writeAlertMetrics(*alerts->current(), res.body);
-    return res;
-  });
+  server.route("GET", "/metrics",
+               [checks, metrics, alerts, extra = std::move(endpoints.extra_metrics)](const HttpRequest&) {
+                 HttpResponse res;
+                 res.content_type = kMetricsContentType;
+                 if (checks != nullptr) status::writeCheckMetrics(*checks, res.body);
+                 if (metrics != nullptr) metrics->appendText(res.body);
+                 if (alerts != nullptr) status::writeAlertMetrics(*alerts->current(), res.body);
+                 if (extra) extra(res.body);
+                 return res;
+               });
   server.route("GET", "/healthz", [](const HttpRequest&) {
     HttpResponse res;
     res.body = "ok\n";
@@ -49,6 +51,14 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
     res.body += '\n';
     return res;
   });
+  if (endpoints.incidents_json) {
+    server.route("GET", "/api/v1/incidents", [list = std::move(endpoints.incidents_json)](const HttpRequest& req) {
+      HttpResponse res;
+      res.content_type = "application/json";
+      res.body = list(req.query.find("all") != std::string::npos) + "\n";
+      return res;
+    });
+  }
   detail::registerAlertRoutes(server, alerts);
   if (endpoints.maintenance != nullptr) {
     detail::registerMaintenanceRoutes(

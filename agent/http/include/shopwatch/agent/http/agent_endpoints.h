@@ -2,6 +2,7 @@
 /// The agent's standard routes on an HttpServer: GET /metrics, /healthz, /readyz, /api/v1/checks.
 
 #include <functional>
+#include <string>
 
 #include "shopwatch/agent/http/http_server.h"
 #include "shopwatch/agent/http/maintenance_service.h"
@@ -32,6 +33,10 @@ struct AgentEndpoints {
   MaintenanceService* maintenance = nullptr;
   /// The current `agent.api_token` (reload may change it); "" disables the write routes (403).
   std::function<std::string()> api_token;
+  /// Appends more families to /metrics (the backlog's outbox and sink metrics); optional.
+  std::function<void(std::string&)> extra_metrics;
+  /// GET /api/v1/incidents (`?all` includes resolved ones): a JSON document; optional (no route).
+  std::function<std::string(bool all)> incidents_json;
 };
 
 /// Registers (call before server.start()):
