@@ -11,7 +11,7 @@ PACKAGES=(
   catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev libgumbo-dev
   libhowardhinnant-date-dev tzdata libsystemd-dev libcrypt-dev
   # tests and tools
-  sqlite3 curl python3 prometheus nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
+  sqlite3 curl python3 prometheus prometheus-alertmanager nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
 )
 
 missing=()

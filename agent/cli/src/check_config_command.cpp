@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "shopwatch/agent/config/config_loader.h"
+#include "shopwatch/agent/config/backlog_summary.h"
 #include "shopwatch/agent/config/config_reference.h"
 #include "shopwatch/agent/config/rules_summary.h"
 #include "shopwatch/core/clock.h"
@@ -75,6 +76,13 @@ void printRules(const agent::AgentConfig& config) {
   }
 }
 
+// Where incidents go: one line per sink and per rule with its own notify (never a secret).
+void printBacklog(const agent::AgentConfig& config) {
+  const auto lines = agent::backlogSummary(config);
+  if (!lines.empty()) std::printf("\nbacklog:\n");
+  for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+}
+
 }  // namespace
 
 int checkConfigCommand(const std::string& path, bool verbose) {
@@ -95,6 +103,7 @@ int checkConfigCommand(const std::string& path, bool verbose) {
   if (verbose) {
     printEffectiveValues(config);
     printRules(config);
+    printBacklog(config);
   }
   return kExitOk;
 }

@@ -50,6 +50,24 @@ int run(int argc, char** argv) {
   probe_cmd->add_option("--ip-version", probe.ip_version, "any, 4 or 6")->capture_default_str();
   probe_cmd->add_option("--max-body", probe.max_body, "Largest body accepted")->capture_default_str();
 
+  std::string incidents_config;
+  bool incidents_all = false;
+  bool incidents_json = false;
+  auto* incidents_cmd = app.add_subcommand("incidents", "List incidents with their tickets and outbox state");
+  incidents_cmd->add_option("-c,--config", incidents_config, "Config file (YAML)")->required();
+  incidents_cmd->add_flag("--all", incidents_all, "Also list resolved incidents");
+  incidents_cmd->add_flag("--json", incidents_json, "Print a JSON array");
+
+  std::string backlog_config;
+  auto* backlog_cmd = app.add_subcommand("backlog", "Check the backlog sinks, or rebuild the Jira mapping");
+  backlog_cmd->require_subcommand(1);
+  auto* backlog_check = backlog_cmd->add_subcommand(
+      "check", "Verify credentials, project, issue type, fields and transitions; print what is wrong");
+  backlog_check->add_option("-c,--config", backlog_config, "Config file (YAML)")->required();
+  auto* backlog_rebuild = backlog_cmd->add_subcommand(
+      "rebuild", "Restore the incident to Jira issue mapping from Jira's shopwatch labels");
+  backlog_rebuild->add_option("-c,--config", backlog_config, "Config file (YAML)")->required();
+
   std::string demo_listen = "127.0.0.1:9834";
   auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");
   demo_cmd->add_option("--listen", demo_listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
@@ -69,6 +87,9 @@ int run(int argc, char** argv) {
     if (*run_cmd) return agent::runAgent(config_path);
     if (*check_cmd) return checkConfigCommand(check_config_path, check_config_verbose);
     if (*probe_cmd) return probeCommand(probe);
+    if (*incidents_cmd) return incidentsCommand(incidents_config, incidents_all, incidents_json);
+    if (*backlog_check) return backlogCheckCommand(backlog_config);
+    if (*backlog_rebuild) return backlogRebuildCommand(backlog_config);
     if (*demo_cmd) return agent::runDemo(demo_listen);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shopwatch: %s\n", e.what());

@@ -44,5 +44,12 @@ int probeCommand(const ProbeOptions& options);
 /// `check-config`: every error as FILE:LINE:COL, or "ok"; `verbose` adds each check's effective
 /// values with their source.
 int checkConfigCommand(const std::string& path, bool verbose = false);
+/// `incidents`: the incidents in the config's database (open only unless `all`) with their tickets
+/// per sink and pending outbox actions; a table, or a JSON array with `json`. 1: no database.
+int incidentsCommand(const std::string& config_path, bool all, bool json);
+/// `backlog check`: every finding of each configured sink; 1 when there is a problem or no Jira.
+int backlogCheckCommand(const std::string& config_path);
+/// `backlog rebuild`: restores the incident → Jira issue mapping from Jira into the database.
+int backlogRebuildCommand(const std::string& config_path);
 
 }  // namespace shopwatch::cli

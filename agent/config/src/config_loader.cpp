@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/core/redact.h"
 
@@ -44,6 +45,8 @@ LoadResult parse(const std::string& yaml, LoadState& state) {
   detail::topKeyTable().apply(ctx, *top, state);
   // Targets, maintenance shops and depends_on name checks: every shop must be loaded first.
   detail::finalizeRules(state);
+  // notify: names sinks of `backlog:`, which may come after `rules:`.
+  detail::finalizeBacklog(state);
   if (!state.has_agent && state.options.require_client) {
     ctx.reportAtMark(YAML::Mark(), "agent.client",
                      "missing required key `client` (the client this agent monitors, e.g. "

@@ -1,5 +1,6 @@
 #include "shopwatch/agent/config/config_reference.h"
 
+#include "backlog_draft.h"
 #include "check_appliers.h"
 #include "journey_keys.h"
 #include "load_state.h"
@@ -130,6 +131,11 @@ std::vector<KeyDoc> keyReference() {
   detail::sloKeyTable().appendDocs(out);
   detail::sloLatencyKeyTable().appendDocs(out);
   detail::maintenanceKeyTable().appendDocs(out);
+  detail::backlogKeyTable().appendDocs(out);
+  detail::jiraKeyTable().appendDocs(out);
+  detail::jiraPriorityKeyTable().appendDocs(out);
+  detail::webhookKeyTable().appendDocs(out);
+  detail::alertmanagerKeyTable().appendDocs(out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "backlog_draft.h"
 #include "key_table.h"
 #include "parse_context.h"
 #include "rules_draft.h"
@@ -30,6 +31,8 @@ struct LoadState {
   std::map<std::string, std::string> shop_positions;
   /// The places of rules, SLOs, maintenance windows and depends_on (rules_draft.h).
   RulesDraft rules;
+  /// `notify:` lists and `backlog.jira.projects` envs, checked once the file is read.
+  BacklogDraft backlog;
 };
 
 struct ShopDraft;

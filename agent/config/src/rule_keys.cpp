@@ -3,6 +3,7 @@
 // `shops:`.
 #include <array>
 
+#include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/rules/expr.h"
 #include "shopwatch/rules/rule_spec.h"
@@ -17,6 +18,7 @@ struct RuleEntry {
   std::optional<Place> name;
   std::optional<Place> check;
   std::optional<Place> window;
+  std::optional<NotifyList> notify;  ///< `notify:`, when written
 };
 
 namespace {
@@ -90,7 +92,11 @@ void applyRuleSeverity(ParseContext& ctx, const MapEntry& e, RuleEntry& d) {
   }
 }
 
-constexpr std::array<KeyRow<RuleEntry>, 7> kRuleRows = {{
+void applyRuleNotify(ParseContext& ctx, const MapEntry& e, RuleEntry& d) {
+  d.notify = readNotify(ctx, e);
+}
+
+constexpr std::array<KeyRow<RuleEntry>, 8> kRuleRows = {{
     {"name", applyRuleName,
      "required; identity, lowercase [a-z0-9._-], unique among rules and SLOs"},
     {"check", applyRuleCheck,
@@ -102,6 +108,8 @@ constexpr std::array<KeyRow<RuleEntry>, 7> kRuleRows = {{
     {"clear_for", applyRuleClearFor,
      "healthy this long before resolving (default max(2 x interval, 5m))"},
     {"severity", applyRuleSeverity, "info, warning or critical (default warning)"},
+    {"notify", applyRuleNotify,
+     "[SINK, ...]: the backlog sinks its incidents go to (default every sink; [] none)"},
 }};
 
 void parseRule(LoadState& state, const YAML::Node& node, const std::string& path) {
@@ -118,6 +126,7 @@ void parseRule(LoadState& state, const YAML::Node& node, const std::string& path
   if (d.name) claimRuleName(ctx, state, d.spec.name, "rule", *d.name);
   if (ctx.errorCount() != errors_before || !d.check) return;
   state.rules.rules.push_back(RulePlaces{state.config.rules.size(), *d.check, d.window});
+  if (d.notify) state.backlog.notify.push_back(NotifyRef{d.spec.name, std::move(*d.notify)});
   state.config.rules.push_back(std::move(d.spec));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/core/listen_address.h"
 
@@ -121,13 +122,14 @@ void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState
   if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
 }
 
-constexpr std::array<KeyRow<LoadState>, 6> kTopRows = {{
+constexpr std::array<KeyRow<LoadState>, 7> kTopRows = {{
     {"agent", applyAgentSection, "process-wide settings"},
     {"shops", applyShops, "the shops, each with its checks"},
     {"retention", applyRetentionSection, "how long results are kept"},
     {"rules", applyRules, "KPI rules: a target, an expression, a window and timers"},
     {"slos", applySlos, "service level objectives with error budgets and burn-rate alerts"},
     {"maintenance", applyMaintenance, "planned windows: alerts held, excluded from SLAs and SLOs"},
+    {"backlog", applyBacklog, "where incidents are filed: jira, webhook, alertmanager"},
 }};
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/rules/rule_spec.h"
 #include "shopwatch/rules/target.h"
@@ -14,6 +15,7 @@ struct SloEntry {
   rules::SloSpec spec;
   std::optional<Place> name;
   std::optional<Place> check;
+  std::optional<NotifyList> notify;  ///< `notify:`, when written
 };
 
 namespace {
@@ -89,13 +91,19 @@ void applyThreshold(ParseContext& ctx, const MapEntry& e, SloEntry& d) {
   if (auto v = ctx.duration(e.value, e.path)) d.spec.latency_threshold = *v;
 }
 
-constexpr std::array<KeyRow<SloEntry>, 5> kSloRows = {{
+void applySloNotify(ParseContext& ctx, const MapEntry& e, SloEntry& d) {
+  d.notify = readNotify(ctx, e);
+}
+
+constexpr std::array<KeyRow<SloEntry>, 6> kSloRows = {{
     {"name", applySloName,
      "required; identity, lowercase [a-z0-9._-], unique among rules and SLOs"},
     {"check", applySloCheck, "required; `shop/check`, `shop/check/step` or `shop/*` (each check)"},
     {"objective", applyObjective, "required; the good share, `99.5%` or `0.995`, below 100%"},
     {"period", applyPeriod, "the budget's rolling period, 1h-400d (default 30d)"},
     {"latency", applyLatency, "{threshold: DURATION}: a passing run slower than this is bad too"},
+    {"notify", applySloNotify,
+     "[SINK, ...]: the backlog sinks its incidents go to (default every sink; [] none)"},
 }};
 
 constexpr std::array<KeyRow<SloEntry>, 1> kLatencyRows = {{
@@ -116,6 +124,7 @@ void parseSlo(LoadState& state, const YAML::Node& node, const std::string& path)
   if (d.name) claimRuleName(ctx, state, d.spec.name, "SLO", *d.name);
   if (ctx.errorCount() != errors_before || !d.check) return;
   state.rules.slos.push_back(SloPlaces{state.config.slos.size(), *d.check});
+  if (d.notify) state.backlog.notify.push_back(NotifyRef{d.spec.name, std::move(*d.notify)});
   state.config.slos.push_back(std::move(d.spec));
 }
 

@@ -12,12 +12,14 @@
 
 #include "shopwatch/agent/http/agent_endpoints.h"
 #include "shopwatch/agent/http/http_server.h"
+#include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/agent/config/rule_set.h"
 #include "shopwatch/agent/persistence/alert_state_store.h"
 #include "shopwatch/agent/persistence/maintenance_store.h"
 #include "shopwatch/agent/runtime/logging.h"
 #include "shopwatch/agent/runtime/rule_worker.h"
 #include "shopwatch/agent/runtime/run_fanout.h"
+#include "backlog_runtime.h"
 #include "maintenance_registry.h"
 #include "reload_notes.h"
 #include "shopwatch/agent/runtime/rules_restore.h"
@@ -111,6 +113,7 @@ struct AgentRuntime::Impl {
   // declared after it (destroyed before it) and stopped before its final flush.
   status::AlertBoard alert_board;
   std::unique_ptr<MaintenanceRegistry> maintenance;
+  std::unique_ptr<BacklogRuntime> backlog;  // its planner runs inside the store's jobs: stopped after rules
   std::unique_ptr<RuleWorker> rules;
   std::size_t store_buffer_capacity = 0;
   // Transition lines wait here for the housekeeping thread: logging is blocking I/O (stderr may be a
@@ -228,6 +231,8 @@ void AgentRuntime::Impl::startRules(const AgentConfig& config) {
   o.store = store.get();
   o.board = &alert_board;
   o.active_maintenance = [m = maintenance.get()](core::SystemTime t) { return m->activeAt(t); };
+  o.hook = backlog->hook();
+  o.committed = [b = backlog.get()] { b->committed(); };
   rules = std::make_unique<RuleWorker>(std::move(o));
   rules->configure(ruleSetOf(config));
   rules->setCalendar(maintenance->calendar());
@@ -278,7 +283,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
   store_options.retention_raw = config.retention.raw;
   store_options.retention_rollups = config.retention.rollups;
   store_options.clock = &d.clock;
-  store_options.components = {persistence::alertStateComponent(), persistence::maintenanceComponent()};
+  store_options.components = {persistence::alertStateComponent(), persistence::maintenanceComponent(),
+                              backlog::incidentsComponent()};
   auto store = storage::SqliteResultStore::open(store_options);
   if (!store) {
     return core::makeError(store.error().code,
@@ -302,6 +308,12 @@ core::Status AgentRuntime::start(AgentConfig config) {
   }
   d.maintenance->setConfig(config.maintenance, shopNames(config));
   endpoints.maintenance = d.maintenance.get();
+  d.backlog = std::make_unique<BacklogRuntime>(
+      d.clock, *d.store, d.states, d.alert_board,
+      "http://" + (d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
+  d.backlog->configure(config);
+  endpoints.extra_metrics = [b = d.backlog.get()](std::string& out) { b->appendMetrics(out); };
+  endpoints.incidents_json = [b = d.backlog.get()](bool all) { return b->incidentsJson(all); };
   endpoints.api_token = [&d]() -> std::string {
     std::lock_guard lock(d.config_mu);
     return d.config ? d.config->agent.api_token : std::string{};
@@ -363,6 +375,7 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
   d.scheduler.setChecks(scheduledChecks(*next));
   d.rules->configure(ruleSetOf(*next));
   d.maintenance->setConfig(next->maintenance, shopNames(*next));
+  d.backlog->configure(*next);
   if (d.loop) d.loop->wake();
 
   std::size_t added = 0;
@@ -406,6 +419,7 @@ void AgentRuntime::stop() {
   }
   // The last runs' rules are judged and their transitions queued before the store's final flush.
   if (d.rules) d.rules->stop();
+  if (d.backlog) d.backlog->stop();  // the request in flight is recorded; the rest stays in the outbox
   d.writeTransitions();  // what the last completions queued after the housekeeping thread's last tick
   if (d.store) {
     if (auto st = d.store->flush(); !st) spdlog::warn("stopping: final flush failed: {}", st.error().message);

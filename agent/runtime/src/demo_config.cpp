@@ -27,7 +27,7 @@ std::string demoApiToken() {
 }
 
 std::string demoConfigYaml(const std::string& shop_base_url, const std::string& listen,
-                           const std::string& database) {
+                           const std::string& database, const std::string& backlog_url) {
   // `checkout` is the journey ([B1]) a user watches end to end; the plain page check that had the
   // name is `checkout-page`. /toggle breaks the journey's `checkout` step (503).
   (void)demoApiToken();  // the config takes it from the environment, as a real one would
@@ -154,6 +154,23 @@ slos:
       yaml.replace(pos, what.size(), with);
     }
   };
+  if (!backlog_url.empty()) {
+    // The demo backlog speaks Jira Cloud's REST shapes; the agent's real Jira sink and outbox file
+    // the incidents there.
+    yaml += R"(backlog:
+  jira:
+    url: "@BACKLOG_URL@"
+    flavor: cloud
+    email: demo@shopwatch.invalid
+    token: ${env:SHOPWATCH_DEMO_API_TOKEN}
+    project: SHOP
+    issue_type: Incident
+    labels: [shopwatch, demo]
+    reopen_window: 24h
+    comment_interval: 5m
+)";
+    replace("@BACKLOG_URL@", backlog_url);
+  }
   replace("@LISTEN@", listen);
   replace("@DATABASE@", database);
   replace("@BASE_URL@", shop_base_url);

@@ -12,6 +12,7 @@
 
 #include "shopwatch/agent/config/config_loader.h"
 #include "shopwatch/agent/runtime/agent_runtime.h"
+#include "shopwatch/agent/runtime/demo_backlog.h"
 #include "shopwatch/agent/runtime/demo_shop.h"
 #include "shopwatch/agent/runtime/logging.h"
 
@@ -103,7 +104,15 @@ int runDemo(const std::string& listen) {
     spdlog::error("cannot start the demo shop: {}", st.error().message);
     return kExitFailed;
   }
-  const std::string yaml = runtime::demoConfigYaml(shop.baseUrl(), listen, (dir / "demo.db").string());
+  runtime::DemoBacklogOptions backlog_options;
+  backlog_options.token = runtime::demoApiToken();
+  runtime::DemoBacklog backlog(backlog_options);
+  if (auto st = backlog.start(); !st) {
+    spdlog::error("cannot start the demo backlog: {}", st.error().message);
+    return kExitFailed;
+  }
+  const std::string yaml =
+      runtime::demoConfigYaml(shop.baseUrl(), listen, (dir / "demo.db").string(), backlog.baseUrl());
   LoadOptions options;
   options.require_client = false;
   LoadResult loaded = loadConfigString(yaml, "<demo>", options);
@@ -127,16 +136,19 @@ int runDemo(const std::string& listen) {
       "  metrics:     %s/metrics\n"
       "  checks API:  %s/api/v1/checks\n"
       "  alerts API:  %s/api/v1/alerts  (pending, then firing within a minute of breaking it)\n"
+      "  backlog:     %s/  (a demo Jira: the firing alert files an issue there, recovery resolves it)\n"
       "  maintenance: curl -X POST -H 'Authorization: Bearer %s' -d '{\"shops\":[\"demo\"],"
       "\"duration\":\"10m\",\"reason\":\"deploy\"}' %s/api/v1/maintenance\n"
       "  database:    %s (removed at exit)\n",
       shop.baseUrl().c_str(), shop.baseUrl().c_str(), agent_url.c_str(), agent_url.c_str(),
-      agent_url.c_str(), runtime::demoApiToken().c_str(), agent_url.c_str(), (dir / "demo.db").c_str());
+      agent_url.c_str(), backlog.baseUrl().c_str(), runtime::demoApiToken().c_str(), agent_url.c_str(),
+      (dir / "demo.db").c_str());
   std::fflush(stdout);
   const int code = waitForSignals(set, agent, [] {
     spdlog::info("received SIGHUP: the demo's config is built in, nothing to reload");
   });
   shop.stop();
+  backlog.stop();
   return code;
 }
 

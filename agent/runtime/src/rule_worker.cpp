@@ -137,6 +137,7 @@ void RuleWorker::commit(std::vector<rules::AlertTransition> transitions) {
         pending_.fetch_sub(n);
         if (outcome) {
           committed_.fetch_add(n);
+          if (options_.committed) options_.committed();
         } else {
           spdlog::error("alert state: {} transition{} not persisted: {}", n, n == 1 ? "" : "s",
                         outcome.error().message);

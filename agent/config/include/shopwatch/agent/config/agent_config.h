@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "shopwatch/core/check.h"
+#include "shopwatch/agent/config/backlog_settings.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/rules/maintenance.h"
 #include "shopwatch/rules/rule_spec.h"
@@ -95,6 +96,11 @@ struct AgentConfig {
   /// `depends_on:` of checks: child check key → parent check key (same env when the parent's shop has
   /// it, else the only env that has it). Acyclic.
   std::map<core::CheckKey, core::CheckKey> depends_on;
+  /// `backlog:` ([D]).
+  BacklogSettings backlog;
+  /// `notify:` of rules and SLOs, by rule/SLO name: the sinks its incidents go to. A name that is not
+  /// listed notifies every configured sink; `notify: []` files nothing.
+  std::map<std::string, std::vector<std::string>> notify;
   /// Every expanded secret value (deduplicated): pass to core::redact() wherever text is shown.
   std::vector<std::string> secrets;
 };

@@ -79,8 +79,9 @@ std::string demoApiToken();
 
 /// The embedded demo config (YAML) probing a DemoShop at `shop_base_url` (shop `demo`, env
 /// `production`, 5 s interval; the `checkout` journey every 10 s, at most 8 s a run), the agent
-/// listening on `listen`, its database at `database`.
+/// listening on `listen`, its database at `database`; with `backlog_url` a Jira sink pointing at a
+/// DemoBacklog there.
 std::string demoConfigYaml(const std::string& shop_base_url, const std::string& listen,
-                           const std::string& database);
+                           const std::string& database, const std::string& backlog_url = "");
 
 }  // namespace shopwatch::agent::runtime

@@ -40,6 +40,8 @@ struct RuleWorkerOptions {
   core::Micros tick{std::chrono::seconds{1}};
   std::size_t queue_capacity = 200000;            ///< runs waiting for the thread; past it runs are dropped
   TransitionHook hook;                            ///< optional
+  /// Called on the store's writer thread after a transition job committed (optional; keep it short).
+  std::function<void()> committed;
   /// Windows active now, for the board (optional).
   std::function<std::vector<rules::MaintenanceOccurrence>(core::SystemTime)> active_maintenance;
 };

@@ -1,0 +1,163 @@
+#include "jira_api.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace shopwatch::agent::backlog::detail {
+namespace {
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+JiraApi::JiraApi(const JiraSettings& settings, HttpClient& http) : settings_(settings), http_(http) {
+  authorization_ = cloud() ? "Basic " + base64(settings_.email + ":" + settings_.token)
+                           : "Bearer " + settings_.token;
+}
+
+std::string JiraApi::path(std::string_view rest) const {
+  std::string out = cloud() ? "/rest/api/3/" : "/rest/api/2/";
+  out += rest;
+  return out;
+}
+
+std::string JiraApi::browseUrl(std::string_view key) const {
+  std::string base = settings_.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/browse/" + std::string(key);
+}
+
+HttpReply JiraApi::call(std::string_view method, const std::string& path, const std::string& body) {
+  HttpCall c;
+  c.method = std::string(method);
+  std::string base = settings_.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  c.url = base + path;
+  c.headers = {{"Content-Type", "application/json"},
+               {"Accept", "application/json"},
+               {"Accept-Language", "en"},
+               {"Authorization", authorization_}};
+  c.body = body;
+  c.timeout = settings_.timeout;
+  HttpReply reply = http_.perform(c);
+  codes_.push_back(reply.status);
+  return reply;
+}
+
+std::vector<int> JiraApi::takeCodes() { return std::exchange(codes_, {}); }
+
+nlohmann::json parseBody(const HttpReply& r) {
+  if (r.body.empty()) return nullptr;
+  return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string jiraErrorText(const HttpReply& r) {
+  const nlohmann::json j = parseBody(r);
+  if (!j.is_object()) return {};
+  std::string out;
+  auto add = [&out](const std::string& s) {
+    if (s.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += s;
+  };
+  if (auto it = j.find("errorMessages"); it != j.end() && it->is_array()) {
+    for (const auto& m : *it) {
+      if (m.is_string()) add(m.get<std::string>());
+    }
+  }
+  if (auto it = j.find("errors"); it != j.end() && it->is_object()) {
+    for (const auto& [field, msg] : it->items()) {
+      add(field + ": " + (msg.is_string() ? msg.get<std::string>() : msg.dump()));
+    }
+  }
+  return out;
+}
+
+SendResult failureResult(const HttpReply& r, std::string_view what) {
+  SendResult out;
+  out.http_code = r.status;
+  std::string prefix(what);
+  if (r.status == 0) {
+    out.status = SendStatus::Retry;
+    out.error = prefix + ": no answer from Jira (" + (r.error.empty() ? "no response" : r.error) + ")";
+    return out;
+  }
+  const std::string detail = jiraErrorText(r);
+  std::string text = prefix + ": Jira answered HTTP " + std::to_string(r.status);
+  if (!detail.empty()) text += " (" + detail + ")";
+  if (r.status == 429 || r.status >= 500 || r.status == 409) {
+    out.status = SendStatus::Retry;
+    out.retry_after = parseRetryAfter(r);
+  } else if (r.status == 401 || r.status == 403) {
+    out.status = SendStatus::Pause;
+    text += r.status == 401 ? ": the credentials were refused (check backlog.jira.email and token)"
+                            : ": the account lacks a permission for this";
+  } else {
+    out.status = SendStatus::Dead;
+  }
+  out.error = std::move(text);
+  return out;
+}
+
+std::string jqlQuote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::vector<std::string> configuredProjects(const JiraSettings& settings) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& p) {
+    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  add(settings.project);
+  for (const auto& [env, key] : settings.projects) add(key);
+  return out;
+}
+
+std::string pathSegment(std::string_view key) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : key) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace shopwatch::agent::backlog::detail

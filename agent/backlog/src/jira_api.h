@@ -1,0 +1,83 @@
+#pragma once
+/// Private: the Jira REST request layer shared by the sink, the check and the rebuild. Builds calls with
+/// the flavor's API version, auth and headers, records every status, and maps answers to SendResults.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shopwatch/agent/backlog/http_client.h"
+#include "shopwatch/agent/backlog/sink.h"
+#include "shopwatch/agent/config/backlog_settings.h"
+
+namespace shopwatch::agent::backlog::detail {
+
+/// One Jira site as configured. Not thread-safe (used from the outbox thread only). Holds references:
+/// `settings` and `http` must outlive it.
+class JiraApi {
+ public:
+  JiraApi(const JiraSettings& settings, HttpClient& http);
+
+  bool cloud() const { return settings_.flavor == JiraSettings::Flavor::Cloud; }
+  const JiraSettings& settings() const { return settings_; }
+
+  /// `/rest/api/3/<rest>` (Cloud) or `/rest/api/2/<rest>` (Data Center).
+  std::string path(std::string_view rest) const;
+  /// `<url>/browse/<key>`.
+  std::string browseUrl(std::string_view key) const;
+
+  /// Sends one request to `<url><path>` (path starts with '/'); `body` is JSON text or empty. Adds
+  /// Content-Type/Accept application/json, Accept-Language: en and the flavor's Authorization. The
+  /// status (0: no answer) is appended to codes().
+  HttpReply call(std::string_view method, const std::string& path, const std::string& body = {});
+  HttpReply get(const std::string& path) { return call("GET", path); }
+  HttpReply post(const std::string& path, const nlohmann::json& body) {
+    return call("POST", path, body.dump());
+  }
+  HttpReply put(const std::string& path, const nlohmann::json& body) {
+    return call("PUT", path, body.dump());
+  }
+
+  /// The statuses recorded since the last take (for shopwatch_backlog_requests_total).
+  std::vector<int> takeCodes();
+
+  /// Whether searches use the `/search/jql` shape (always on Cloud; on Data Center after a 410).
+  bool jqlSearch() const { return cloud() || jql_search_; }
+  void switchToJqlSearch() { jql_search_ = true; }
+
+ private:
+  const JiraSettings& settings_;
+  HttpClient& http_;
+  std::string authorization_;
+  std::vector<int> codes_;
+  bool jql_search_ = false;
+};
+
+/// Whether the status is 2xx.
+inline bool ok(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
+
+/// Parses a reply body as JSON; a null json when it is empty or not JSON.
+nlohmann::json parseBody(const HttpReply& r);
+
+/// Jira's `errorMessages` and `errors` ({field: message}) joined in plain words; "" when none.
+std::string jiraErrorText(const HttpReply& r);
+
+/// The SendResult for a failed reply (not 2xx): no answer/timeout, 429, 5xx and 409 → Retry (with
+/// Retry-After); 401/403 → Pause; 400/422 and other refusals → Dead. `what` names the request
+/// ("create issue in SHOP") for the error text. Never includes request bodies or credentials.
+SendResult failureResult(const HttpReply& r, std::string_view what);
+
+/// Quotes a JQL string literal: "…" with `"` and `\` escaped.
+std::string jqlQuote(std::string_view text);
+
+/// The configured project keys: `project` first, then the per-env ones, without duplicates.
+std::vector<std::string> configuredProjects(const JiraSettings& settings);
+
+/// `key` percent-encoded for a URL path segment (issue keys and project keys are safe, but ids from
+/// configuration are not trusted).
+std::string pathSegment(std::string_view key);
+
+}  // namespace shopwatch::agent::backlog::detail

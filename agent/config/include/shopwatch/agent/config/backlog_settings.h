@@ -1,0 +1,75 @@
+#pragma once
+/// `backlog:` — where incidents are filed ([D]): Jira (Cloud or Data Center), a webhook, Alertmanager.
+/// Plain data; secrets expanded (and listed in AgentConfig::secrets).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shopwatch/core/duration.h"
+#include "shopwatch/rules/severity.h"
+
+namespace shopwatch::agent {
+
+struct JiraSettings {
+  enum class Flavor { Cloud, DataCenter };
+  std::string url;                      ///< https://acme.atlassian.net (no trailing slash)
+  Flavor flavor = Flavor::Cloud;        ///< cloud: REST v3, ADF, /search/jql, email + API token
+                                        ///< datacenter: REST v2, wiki text, /search, Bearer PAT
+  std::string email;                    ///< cloud only
+  std::string token;                    ///< secret
+  std::string project;                  ///< default project key
+  std::map<std::string, std::string> projects;  ///< per shop env: env → project key
+  std::string issue_type = "Incident";
+  std::vector<std::string> labels{"shopwatch"};
+  /// Extra create fields as a JSON object text (`fields:` as written, converted to JSON).
+  std::string fields_json = "{}";
+  std::map<rules::Severity, std::string> priority{{rules::Severity::Critical, "High"},
+                                                  {rules::Severity::Warning, "Medium"},
+                                                  {rules::Severity::Info, "Low"}};
+  bool auto_resolve = true;             ///< false: comment + label shopwatch-recovered, a human closes
+  std::string resolve_transition = "Done";   ///< else the single transition into the done category
+  std::string reopen_transition = "Reopen";  ///< else the single transition out of done
+  /// Fires again within this after resolving → reopen; later → a new issue linked to the previous.
+  /// 0: always reopen; empty ("never"): always a new issue.
+  std::optional<core::Micros> reopen_window = std::chrono::hours{24};
+  std::string wont_fix_resolution = "Won't Do";
+  core::Micros comment_interval = std::chrono::hours{4};  ///< digest comments while firing
+  core::Micros timeout = std::chrono::seconds{15};         ///< per request
+
+  /// The project for a shop env.
+  const std::string& projectFor(const std::string& env) const {
+    auto it = projects.find(env);
+    return it == projects.end() ? project : it->second;
+  }
+};
+
+struct WebhookSettings {
+  std::string url;
+  std::string secret;  ///< HMAC-SHA256 key; empty: unsigned
+  core::Micros timeout = std::chrono::seconds{10};
+};
+
+struct AlertmanagerSettings {
+  std::string url;  ///< http://127.0.0.1:9093 (the sink posts to /api/v2/alerts)
+  core::Micros resend_every = std::chrono::minutes{1};  ///< well within Alertmanager's resolve_timeout
+  core::Micros timeout = std::chrono::seconds{10};
+};
+
+struct BacklogSettings {
+  std::optional<JiraSettings> jira;
+  std::optional<WebhookSettings> webhook;
+  std::optional<AlertmanagerSettings> alertmanager;
+
+  /// Names of the configured sinks, in the order jira, webhook, alertmanager.
+  std::vector<std::string> sinkNames() const {
+    std::vector<std::string> out;
+    if (jira) out.emplace_back("jira");
+    if (webhook) out.emplace_back("webhook");
+    if (alertmanager) out.emplace_back("alertmanager");
+    return out;
+  }
+};
+
+}  // namespace shopwatch::agent

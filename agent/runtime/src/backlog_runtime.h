@@ -1,0 +1,60 @@
+#pragma once
+// BacklogRuntime: the agent's incident pipeline ([D]) — the IncidentPlanner that writes incidents and
+// outbox rows inside the rule worker's transition jobs, and the OutboxWorker that delivers them to the
+// configured sinks (Jira, webhook, Alertmanager). Rebuilt on reload (the outbox is durable: nothing
+// pending is lost when the worker is replaced).
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "shopwatch/agent/backlog/incident_planner.h"
+#include "shopwatch/agent/backlog/outbox_worker.h"
+#include "shopwatch/agent/config/agent_config.h"
+#include "shopwatch/agent/runtime/rule_worker.h"
+#include "shopwatch/agent/status/alert_board.h"
+#include "shopwatch/agent/status/check_state_table.h"
+
+namespace shopwatch::storage {
+class SqliteResultStore;
+}
+
+namespace shopwatch::agent::runtime {
+
+class BacklogRuntime {
+ public:
+  BacklogRuntime(const core::Clock& clock, storage::SqliteResultStore& store,
+                 const status::CheckStateTable& states, const status::AlertBoard& board,
+                 std::string status_base_url);
+  ~BacklogRuntime();  ///< stop()
+
+  /// Start-up and reload: planner settings, and a new worker for the configured sinks (none: no worker).
+  void configure(const AgentConfig& config);
+  void stop();
+
+  /// For RuleWorkerOptions::hook: incidents and outbox rows in the transition's transaction.
+  TransitionHook hook();
+  /// For RuleWorkerOptions: a transition job committed — look at the outbox.
+  void committed();
+
+  /// The backlog families of /metrics.
+  void appendMetrics(std::string& out) const;
+  /// GET /api/v1/incidents.
+  std::string incidentsJson(bool all) const;
+
+ private:
+  void fillFacts(const rules::AlertRecord& record, backlog::IncidentFacts& facts) const;
+  std::vector<backlog::IncidentFacts> openFacts() const;
+
+  const core::Clock& clock_;
+  storage::SqliteResultStore& store_;
+  const status::CheckStateTable& states_;
+  const status::AlertBoard& board_;
+  std::string status_base_url_;
+  backlog::IncidentPlanner planner_;
+  mutable std::mutex mu_;
+  std::unique_ptr<backlog::OutboxWorker> worker_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace shopwatch::agent::runtime

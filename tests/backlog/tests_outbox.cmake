@@ -1,0 +1,8 @@
+# Incidents, the outbox worker and backlog metrics: a real store in a temp dir, hand-built alert
+# transitions, a scripted fake sink, a fake clock.
+shopwatch_add_test(backlog_outbox_tests
+  SOURCES
+    ${CMAKE_CURRENT_SOURCE_DIR}/incident_planner_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/outbox_worker_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/backlog_metrics_test.cpp
+  LIBS shopwatch::agent_backlog shopwatch::agent_persistence shopwatch::storage shopwatch_test_tools)
