@@ -1,5 +1,6 @@
-// IncidentPlanner: alert transitions become incident rows and outbox actions in the transaction that
-// writes the transitions — one incident per rule and target, episodes, and notify's sink choice.
+// IncidentPlanner: alert transitions become incident rows and outbox actions in the transaction
+// that writes the transitions — one incident per rule and target, episodes, and notify's sink
+// choice.
 #include "shopwatch/agent/backlog/incident_planner.h"
 
 #include <catch2/catch.hpp>
@@ -91,8 +92,8 @@ TEST_CASE("escalation, resolve, re-fire and removal each queue their action on t
   const auto t_refire = kT0 + 1h;
   const auto t_gone = kT0 + 2h;
   REQUIRE(env.commit({fire("availability", "home", t_fire)}));
-  REQUIRE(env.commit({escalate("availability", "home", t_fire, t_esc, Severity::Warning,
-                               Severity::Critical)}));
+  REQUIRE(env.commit(
+      {escalate("availability", "home", t_fire, t_esc, Severity::Warning, Severity::Critical)}));
   {
     const auto inc = env.incidents().at(0);
     CHECK(inc.severity == Severity::Critical);
@@ -107,7 +108,8 @@ TEST_CASE("escalation, resolve, re-fire and removal each queue their action on t
     CHECK(incidents[0].peak == Approx(0.5));
     CHECK(env.incidents(false).empty());
   }
-  const auto refire = fire("availability", "home", t_refire, Severity::Warning, AlertState::Pending);
+  const auto refire =
+      fire("availability", "home", t_refire, Severity::Warning, AlertState::Pending);
   REQUIRE(env.commit({refire}));
   {
     const auto incidents = env.incidents();
@@ -122,8 +124,8 @@ TEST_CASE("escalation, resolve, re-fire and removal each queue their action on t
 
   const auto actions = env.pending();
   REQUIRE(kinds(actions) == std::vector<ActionKind>{ActionKind::Open, ActionKind::Escalate,
-                                                   ActionKind::Resolve, ActionKind::Open,
-                                                   ActionKind::Retire});
+                                                    ActionKind::Resolve, ActionKind::Open,
+                                                    ActionKind::Retire});
   const auto esc = factsOf(actions[1]);
   CHECK(esc.severity == "critical");
   CHECK(esc.previous_severity == "warning");
@@ -165,7 +167,8 @@ TEST_CASE("pending, suppressed and repeated transitions file nothing") {
   // A resolve with no open incident, then the same firing transition twice (a replay).
   REQUIRE(env.commit({resolve("availability", "home", kT0 - 1h, kT0, 0.5)}));
   CHECK(env.incidents().empty());
-  const auto t = fire("availability", "home", kT0 + 1min, Severity::Warning, AlertState::Suppressed);
+  const auto t =
+      fire("availability", "home", kT0 + 1min, Severity::Warning, AlertState::Suppressed);
   REQUIRE(env.commit({t}));
   REQUIRE(env.commit({t}));
   CHECK(kinds(env.pending()) == std::vector<ActionKind>{ActionKind::Open});
@@ -265,7 +268,8 @@ TEST_CASE("facts survive their JSON form and fingerprints ignore values and seve
   auto staging = target("home");
   staging.key.env = "staging";
   CHECK(a != agent::backlog::incidentFingerprint("acme-client", "availability", staging));
-  CHECK(a != agent::backlog::incidentFingerprint("acme-client", "availability", target("home", "x")));
+  CHECK(a !=
+        agent::backlog::incidentFingerprint("acme-client", "availability", target("home", "x")));
   CHECK(a.rfind("shopwatch-", 0) == 0);
   CHECK(a.find_first_not_of("shopwatch-0123456789abcdef") == std::string::npos);
 }

@@ -44,7 +44,8 @@ inline const core::SystemTime kT0{std::chrono::seconds{1'800'000'000}};
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "shopwatch-outbox-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "shopwatch-outbox-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
     path_ = tmpl;
   }
@@ -133,8 +134,7 @@ inline AlertTransition removed(AlertTransition last, core::SystemTime at) {
 /// the alert transition job.
 class Env {
  public:
-  explicit Env(agent::backlog::PlannerConfig config,
-               agent::backlog::FactsProvider provider = {})
+  explicit Env(agent::backlog::PlannerConfig config, agent::backlog::FactsProvider provider = {})
       : planner_(std::move(provider)) {
     planner_.configure(std::move(config));
     storage::StoreOptions o;
@@ -292,7 +292,8 @@ class FakeSink final : public agent::backlog::BacklogSink {
   SendResult send(const OutboxAction& action, const IncidentFacts& facts,
                   const std::optional<Ticket>& ticket, bool outcome_unknown) override {
     std::lock_guard lk(backlog_->mu);
-    SinkCall call{name_, action.id, action.kind, facts, ticket, outcome_unknown, backlog_->clock.now()};
+    SinkCall call{name_,  action.id,       action.kind,          facts,
+                  ticket, outcome_unknown, backlog_->clock.now()};
     backlog_->calls.push_back(call);
     if (backlog_->script) {
       if (auto scripted = backlog_->script(call)) return *scripted;
@@ -305,7 +306,8 @@ class FakeSink final : public agent::backlog::BacklogSink {
       r.request_codes = {200, 204};
     } else {
       ++backlog_->creates;
-      Ticket t{"SHOP-" + std::to_string(backlog_->creates), std::to_string(10000 + backlog_->creates),
+      Ticket t{"SHOP-" + std::to_string(backlog_->creates),
+               std::to_string(10000 + backlog_->creates),
                "https://acme.atlassian.net/browse/SHOP-" + std::to_string(backlog_->creates),
                facts.episode};
       known = backlog_->remote.insert_or_assign(facts.fingerprint, t).first;

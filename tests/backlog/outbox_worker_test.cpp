@@ -1,13 +1,12 @@
-// OutboxWorker: delivery in order per incident and sink, once, across outages, crashes, rate limits,
-// paused and refusing sinks — on a fake clock the test advances (the worker never sleeps on its own
-// account: every wait is measured on that clock and cut short by wake()).
+// OutboxWorker: delivery in order per incident and sink, once, across outages, crashes, rate
+// limits, paused and refusing sinks — on a fake clock the test advances (the worker never sleeps on
+// its own account: every wait is measured on that clock and cut short by wake()).
 #include "shopwatch/agent/backlog/outbox_worker.h"
 
 #include <catch2/catch.hpp>
-#include <thread>
 
-#include "../../agent/backlog/src/retry_backoff.h"
 #include "outbox_test_support.h"
+#include "retry_backoff.h"
 
 using namespace shopwatch;
 using namespace shopwatch::backlog_test;
@@ -76,11 +75,12 @@ TEST_CASE("an outage is delivered as open, escalate and resolve, once each and i
 
   // Shorter than comment_interval (10 min): no digest.
   advance(env, worker, 4min);
-  commitAndSettle(env, worker, {escalate("availability", "home", kT0, kT0 + 4min, Severity::Warning,
-                                         Severity::Critical)});
+  commitAndSettle(
+      env, worker,
+      {escalate("availability", "home", kT0, kT0 + 4min, Severity::Warning, Severity::Critical)});
   advance(env, worker, 4min);
-  commitAndSettle(env, worker, {resolve("availability", "home", kT0, kT0 + 8min, 0.6,
-                                        Severity::Critical)});
+  commitAndSettle(env, worker,
+                  {resolve("availability", "home", kT0, kT0 + 8min, 0.6, Severity::Critical)});
 
   const auto calls = backlog->seen();
   REQUIRE(backlog->seenKinds() ==
@@ -118,11 +118,12 @@ TEST_CASE("a sink down for the whole incident gets every action once and in orde
   for (int minute = 1; minute <= 25; ++minute) {
     advance(env, worker, 1min);
     if (minute == 5)
-      commitAndSettle(env, worker, {escalate("availability", "home", kT0, kT0 + 5min,
-                                             Severity::Warning, Severity::Critical)});
+      commitAndSettle(env, worker,
+                      {escalate("availability", "home", kT0, kT0 + 5min, Severity::Warning,
+                                Severity::Critical)});
     if (minute == 25)
-      commitAndSettle(env, worker, {resolve("availability", "home", kT0, kT0 + 25min, 0.6,
-                                            Severity::Critical)});
+      commitAndSettle(env, worker,
+                      {resolve("availability", "home", kT0, kT0 + 25min, 0.6, Severity::Critical)});
   }
   // Only the head (the open) was tried; digests were queued at minutes 10 and 20, and the older
   // one coalesced into the newer as soon as both were pending.
@@ -131,7 +132,7 @@ TEST_CASE("a sink down for the whole incident gets every action once and in orde
   CHECK(tries >= 5);
   CHECK(tries <= 12);
   CHECK(kinds(env.pending()) == std::vector<ActionKind>{ActionKind::Open, ActionKind::Escalate,
-                                                       ActionKind::Digest, ActionKind::Resolve});
+                                                        ActionKind::Digest, ActionKind::Resolve});
   {
     const auto all = env.actions();
     REQUIRE(kinds(all) == std::vector<ActionKind>{ActionKind::Open, ActionKind::Escalate,
@@ -300,13 +301,15 @@ TEST_CASE("a 400 dead-letters the action and the queue goes on") {
   CHECK(sinkStats(stats, "jira").up);
 }
 
-TEST_CASE("digests follow comment_interval while firing and refresh hands sinks the open incidents") {
+TEST_CASE(
+    "digests follow comment_interval while firing and refresh hands sinks the open incidents") {
   Env env(config());
   auto backlog = std::make_shared<FakeBacklog>(env.clock);
   auto o = options(env, backlog);
   o.open_facts = [&env] {
     auto f = env.planner().facts(
-        record("availability", "home", AlertState::Firing, Severity::Warning, kT0), env.clock.now());
+        record("availability", "home", AlertState::Firing, Severity::Warning, kT0),
+        env.clock.now());
     f.value_text = "42%";
     return std::vector<IncidentFacts>{f};
   };
@@ -360,27 +363,17 @@ TEST_CASE("retry delays double from 2 s up to 10 min with full jitter, a floor a
 TEST_CASE("stop finishes the request in flight and records its outcome") {
   Env env(config());
   auto backlog = std::make_shared<FakeBacklog>(env.clock);
-  std::promise<void> in_flight;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  bool first = true;
+  std::unique_ptr<OutboxWorker> worker;
   backlog->setScript([&](const SinkCall&) -> std::optional<SendResult> {
-    if (first) {
-      first = false;
-      in_flight.set_value();
-      released.wait();  // the request is still out when stop() is called
-    }
+    worker->requestStop();  // asked to stop while this request is still out
     return std::nullopt;
   });
-  auto worker = std::make_unique<OutboxWorker>(options(env, backlog));
+  worker = std::make_unique<OutboxWorker>(options(env, backlog));
   REQUIRE(worker->waitIdle(10s));
   REQUIRE(env.commit({fire("availability", "home", kT0), fire("latency", "cart", kT0)}));
   worker->wake();
-  REQUIRE(in_flight.get_future().wait_for(10s) == std::future_status::ready);
-  std::thread stopper([&] { worker->stop(); });
-  std::this_thread::sleep_for(50ms);  // let stop() begin before the answer arrives
-  release.set_value();
-  stopper.join();
+  REQUIRE(worker->waitIdle(10s));  // the thread ended after recording the first
+  worker->stop();
   // The first open was recorded; the second incident's was never started.
   CHECK(backlog->seen().size() == 1);
   const auto all = env.actions();
@@ -389,4 +382,5 @@ TEST_CASE("stop finishes the request in flight and records its outcome") {
   CHECK(all[1].state == ActionState::Pending);
   CHECK(all[1].attempts == 0);
   REQUIRE(env.tickets().size() == 1);
+  CHECK(env.tickets()[0].ticket.key == "SHOP-1");
 }

@@ -6,3 +6,5 @@ shopwatch_add_test(backlog_outbox_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/outbox_worker_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/backlog_metrics_test.cpp
   LIBS shopwatch::agent_backlog shopwatch::agent_persistence shopwatch::storage shopwatch_test_tools)
+# retry_backoff.h (the pure retry-delay function) is private to the library: reached from here only.
+target_include_directories(backlog_outbox_tests PRIVATE ${PROJECT_SOURCE_DIR}/agent/backlog/src)

@@ -17,13 +17,13 @@ void appendLower(std::string& out, std::string_view text) {
 }  // namespace
 
 std::string incidentFingerprint(std::string_view client, std::string_view rule,
-                                 const rules::Target& target) {
+                                const rules::Target& target) {
   // Identity names are [a-z0-9._-] (DESIGN.md, "Identity"), so '|' cannot occur inside a part and
   // needs no escaping; lowercasing keeps a hand-edited config from splitting one incident in two.
   std::string identity = "v1";
-  for (std::string_view part : {client, std::string_view(target.key.shop),
-                                std::string_view(target.key.env), rule,
-                                std::string_view(target.key.check), std::string_view(target.step)}) {
+  for (std::string_view part :
+       {client, std::string_view(target.key.shop), std::string_view(target.key.env), rule,
+        std::string_view(target.key.check), std::string_view(target.step)}) {
     identity += '|';
     appendLower(identity, part);
   }

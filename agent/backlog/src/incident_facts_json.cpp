@@ -1,6 +1,7 @@
 // IncidentFacts as JSON (OutboxAction::facts_json): what a ticket is written from, fixed when the
-// action was queued. Keys are the field names; times are µs since the epoch; empty strings and unset
-// optionals are left out, and missing keys read back as the defaults (older rows stay readable).
+// action was queued. Keys are the field names; times are µs since the epoch; empty strings and
+// unset optionals are left out, and missing keys read back as the defaults (older rows stay
+// readable).
 #include <nlohmann/json.hpp>
 
 #include "shopwatch/agent/backlog/sink.h"
@@ -37,8 +38,8 @@ void eachString(Facts& f, Fn&& fn) {
 }
 
 core::Error bad(std::string_view key, std::string_view want) {
-  return core::makeError(core::ErrorCode::Invalid,
-                         "incident facts: \"" + std::string(key) + "\" is not " + std::string(want));
+  return core::makeError(core::ErrorCode::Invalid, "incident facts: \"" + std::string(key) +
+                                                       "\" is not " + std::string(want));
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ std::string valueText(const std::optional<rules::Expr>& expr, std::optional<doub
   return buf;
 }
 
-core::Status queue(storage::Db& db, const Incident& inc, ActionKind kind, const IncidentFacts& facts,
-                   core::SystemTime at) {
+core::Status queue(storage::Db& db, const Incident& inc, ActionKind kind,
+                   const IncidentFacts& facts, core::SystemTime at) {
   const auto json = factsToJson(facts);
   for (const auto& sink : inc.sinks) {
     OutboxAction a;
@@ -75,8 +75,8 @@ IncidentFacts IncidentPlanner::facts(const rules::AlertRecord& record, core::Sys
   return buildFacts(config(), record, at);
 }
 
-IncidentFacts IncidentPlanner::buildFacts(const PlannerConfig& config,
-                                          const rules::AlertRecord& r, core::SystemTime at) const {
+IncidentFacts IncidentPlanner::buildFacts(const PlannerConfig& config, const rules::AlertRecord& r,
+                                          core::SystemTime at) const {
   IncidentFacts f;
   f.client = config.client;
   f.fingerprint = incidentFingerprint(config.client, r.rule, r.target);

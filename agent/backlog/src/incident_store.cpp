@@ -212,7 +212,8 @@ core::Result<std::vector<Incident>> loadIncidents(Db& db, bool all) {
 }
 
 core::Result<std::optional<Incident>> loadIncident(Db& db, std::string_view fingerprint) {
-  auto s = db.statement("SELECT " + std::string(kIncidentCols) + " FROM incident WHERE fingerprint=?1");
+  auto s =
+      db.statement("SELECT " + std::string(kIncidentCols) + " FROM incident WHERE fingerprint=?1");
   if (!s) return detail::prefixed(s.error(), "load incident");
   (*s)->bind(1, fingerprint);
   auto rows = collect<Incident>(**s, "load incident", incidentAt);
@@ -226,16 +227,17 @@ core::Result<std::vector<IncidentTicket>> loadTickets(Db& db) {
       "SELECT incident_id,sink,ticket_key,ticket_id,url,episode FROM incident_ticket "
       "ORDER BY incident_id,sink");
   if (!s) return detail::prefixed(s.error(), "load tickets");
-  return collect<IncidentTicket>(**s, "load tickets", [](const Statement& q) -> core::Result<IncidentTicket> {
-    IncidentTicket t;
-    t.incident_id = q.i64(0);
-    t.sink = q.text(1);
-    t.ticket.key = q.text(2);
-    t.ticket.id = q.text(3);
-    t.ticket.url = q.text(4);
-    t.ticket.episode = q.i64(5);
-    return t;
-  });
+  return collect<IncidentTicket>(**s, "load tickets",
+                                 [](const Statement& q) -> core::Result<IncidentTicket> {
+                                   IncidentTicket t;
+                                   t.incident_id = q.i64(0);
+                                   t.sink = q.text(1);
+                                   t.ticket.key = q.text(2);
+                                   t.ticket.id = q.text(3);
+                                   t.ticket.url = q.text(4);
+                                   t.ticket.episode = q.i64(5);
+                                   return t;
+                                 });
 }
 
 core::Result<std::vector<OutboxAction>> loadPendingActions(Db& db) {

@@ -6,8 +6,9 @@ namespace shopwatch::agent::backlog {
 
 namespace {
 
-constexpr std::array<ActionKind, 5> kKinds{ActionKind::Open, ActionKind::Escalate, ActionKind::Digest,
-                                           ActionKind::Resolve, ActionKind::Retire};
+constexpr std::array<ActionKind, 5> kKinds{ActionKind::Open, ActionKind::Escalate,
+                                           ActionKind::Digest, ActionKind::Resolve,
+                                           ActionKind::Retire};
 
 }  // namespace
 

@@ -30,7 +30,8 @@ core::Status recordAttempt(Db& db, const AttemptUpdate& u) {
     q.bindNull(5);
   }
   if (auto st = q.run(); !st)
-    return detail::prefixed(st.error(), "record attempt of outbox action " + std::to_string(u.action_id));
+    return detail::prefixed(st.error(),
+                            "record attempt of outbox action " + std::to_string(u.action_id));
   return {};
 }
 
@@ -65,13 +66,14 @@ core::Status appendDigest(Db& db, const DigestRequest& r) {
       "UPDATE incident SET last_digest_at=?2 WHERE id=?1 AND state='open' AND episode=?3 AND "
       "coalesce(last_digest_at,-1)=coalesce(?4,-1)");
   if (!s) return detail::prefixed(s.error(), "queue digest");
-  auto st = (*s)->bind(1, r.incident_id)
-                .bind(2, core::toMicros(r.at))
-                .bind(3, r.episode)
-                .bind(4, r.expected_last_digest_at
-                             ? std::optional<std::int64_t>{core::toMicros(*r.expected_last_digest_at)}
-                             : std::nullopt)
-                .run();
+  auto st =
+      (*s)->bind(1, r.incident_id)
+          .bind(2, core::toMicros(r.at))
+          .bind(3, r.episode)
+          .bind(4, r.expected_last_digest_at
+                       ? std::optional<std::int64_t>{core::toMicros(*r.expected_last_digest_at)}
+                       : std::nullopt)
+          .run();
   if (!st) return detail::prefixed(st.error(), "queue digest");
   if (db.changes() == 0) return {};
   for (const auto& sink : r.sinks) {
@@ -89,8 +91,8 @@ core::Status appendDigest(Db& db, const DigestRequest& r) {
 
 }  // namespace
 
-std::unique_ptr<storage::WriteJob> makeRecordAttemptJob(AttemptUpdate update,
-                                                        std::function<void(const core::Status&)> done) {
+std::unique_ptr<storage::WriteJob> makeRecordAttemptJob(
+    AttemptUpdate update, std::function<void(const core::Status&)> done) {
   return std::make_unique<detail::FunctionJob>(
       [u = std::move(update)](Db& db) { return recordAttempt(db, u); }, std::move(done));
 }

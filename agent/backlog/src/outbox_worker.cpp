@@ -10,10 +10,10 @@
 #include <thread>
 #include <utility>
 
-#include "shopwatch/agent/backlog/incident_store.h"
-#include "shopwatch/core/redact.h"
 #include "commit_wait.h"
 #include "retry_backoff.h"
+#include "shopwatch/agent/backlog/incident_store.h"
+#include "shopwatch/core/redact.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 
 namespace shopwatch::agent::backlog {
@@ -64,12 +64,16 @@ class OutboxWorker::Impl {
     cv_.notify_all();
   }
 
-  void stop() {
+  void requestStop() {
     {
       std::lock_guard lk(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
+  }
+
+  void stop() {
+    requestStop();
     if (thread_.joinable()) thread_.join();
   }
 
@@ -279,7 +283,8 @@ class OutboxWorker::Impl {
     start.action_id = action.id;
     start.count = true;
     start.outcome_unknown = is_open || unknown_before;
-    if (auto st = commit([&](auto done) { return makeRecordAttemptJob(start, std::move(done)); }); !st) {
+    if (auto st = commit([&](auto done) { return makeRecordAttemptJob(start, std::move(done)); });
+        !st) {
       logOnce("backlog: cannot record an outbox attempt: " + st.error().message);
       return Delivery::Failed;
     }
@@ -312,19 +317,22 @@ class OutboxWorker::Impl {
       case SendStatus::Retry: {
         next = clock_.now() + backoff(action.attempts + 1, result.retry_after);
         AttemptUpdate u{action.id, false, next, unknown_after, plain(result.error)};
-        if (auto st = commit([&](auto done) { return makeRecordAttemptJob(u, std::move(done)); }); !st)
+        if (auto st = commit([&](auto done) { return makeRecordAttemptJob(u, std::move(done)); });
+            !st)
           return Delivery::Failed;
         // A 429 or a 4xx is an answer: the sink is up, only busy.
         setUp(sink, result.http_code > 0 && result.http_code < 500);
         spdlog::debug("backlog {}: {} action {} retried at attempt {}: {}", sink.stats.name,
-                      actionKindName(action.kind), action.id, action.attempts + 1, plain(result.error));
+                      actionKindName(action.kind), action.id, action.attempts + 1,
+                      plain(result.error));
         return Delivery::Waiting;
       }
       case SendStatus::Pause: {
         sink.paused_until = clock_.now() + o_.pause_for;
         next = *sink.paused_until;
         AttemptUpdate u{action.id, false, std::nullopt, unknown_after, plain(result.error)};
-        if (auto st = commit([&](auto done) { return makeRecordAttemptJob(u, std::move(done)); }); !st)
+        if (auto st = commit([&](auto done) { return makeRecordAttemptJob(u, std::move(done)); });
+            !st)
           return Delivery::Failed;
         setUp(sink, false);
         if (!sink.pause_logged) {
@@ -344,7 +352,9 @@ class OutboxWorker::Impl {
 
   Delivery deadLetter(SinkState& sink, const OutboxAction& action, const std::string& error) {
     const auto text = plain(error);
-    if (auto st = commit([&](auto done) { return makeMarkDeadJob(action.id, text, std::move(done)); }); !st)
+    if (auto st =
+            commit([&](auto done) { return makeMarkDeadJob(action.id, text, std::move(done)); });
+        !st)
       return Delivery::Failed;
     spdlog::error("backlog {}: {} action {} of incident {} dead-lettered: {}", sink.stats.name,
                   actionKindName(action.kind), action.id, action.incident_id, text);
@@ -367,8 +377,9 @@ class OutboxWorker::Impl {
   IncidentFacts factsOf(const Incident& inc, const std::vector<IncidentFacts>& known,
                         core::SystemTime now) const {
     IncidentFacts f;
-    auto it = std::find_if(known.begin(), known.end(),
-                           [&](const IncidentFacts& k) { return k.fingerprint == inc.fingerprint; });
+    auto it = std::find_if(known.begin(), known.end(), [&](const IncidentFacts& k) {
+      return k.fingerprint == inc.fingerprint;
+    });
     if (it != known.end()) {
       f = *it;
     } else {
@@ -397,8 +408,9 @@ class OutboxWorker::Impl {
       if (inc.last_digest_at.value_or(inc.opened_at) + o_.comment_interval > now) continue;
       if (!asked && o_.open_facts) known = o_.open_facts();
       asked = true;
-      DigestRequest r{inc.id, inc.episode, inc.last_digest_at, inc.sinks,
-                      factsToJson(factsOf(inc, known, now)), now};
+      DigestRequest r{
+          inc.id, inc.episode, inc.last_digest_at, inc.sinks, factsToJson(factsOf(inc, known, now)),
+          now};
       if (auto st = commit([&](auto done) { return makeDigestJob(r, std::move(done)); }); !st) {
         logOnce("backlog: cannot queue a digest: " + st.error().message);
         return;
@@ -471,6 +483,7 @@ OutboxWorker::OutboxWorker(OutboxWorkerOptions options)
 OutboxWorker::~OutboxWorker() { stop(); }
 
 void OutboxWorker::wake() { impl_->wake(); }
+void OutboxWorker::requestStop() { impl_->requestStop(); }
 void OutboxWorker::stop() { impl_->stop(); }
 bool OutboxWorker::waitIdle(std::chrono::milliseconds timeout) { return impl_->waitIdle(timeout); }
 OutboxStats OutboxWorker::stats() const { return impl_->stats(); }

@@ -1,6 +1,7 @@
 #pragma once
 // The outbox's retry delay (research/ticketing-slo.md §5): full jitter over an exponential backoff,
-// never shorter than a floor (so a retry is never immediate) and never before the sink's Retry-After.
+// never shorter than a floor (so a retry is never immediate) and never before the sink's
+// Retry-After.
 
 #include <algorithm>
 #include <cstdint>
@@ -10,8 +11,8 @@
 
 namespace shopwatch::agent::backlog::detail {
 
-/// `attempts` ≥ 1 made so far; `r` uniform in [0, 1). Delay = max(floor, r · min(cap, base · 2^(n−1)),
-/// retry_after).
+/// `attempts` ≥ 1 made so far; `r` uniform in [0, 1). Delay = max(floor, r · min(cap, base ·
+/// 2^(n−1)), retry_after).
 inline core::Micros retryDelay(std::int64_t attempts, core::Micros base, core::Micros cap,
                                core::Micros floor, double r,
                                const std::optional<core::Micros>& retry_after) {

@@ -1,18 +1,20 @@
 #pragma once
 /// IncidentPlanner: turns alert transitions into incident rows and outbox actions (issue [D]
-/// "Lifecycle", research/ticketing-slo.md §3–§5), inside the transaction that writes the transitions
-/// (persistence::makeAlertTransitionJob's `extra` hook) — so an incident and its actions commit with
-/// the state change that causes them, or not at all.
+/// "Lifecycle", research/ticketing-slo.md §3–§5), inside the transaction that writes the
+/// transitions (persistence::makeAlertTransitionJob's `extra` hook) — so an incident and its
+/// actions commit with the state change that causes them, or not at all.
 ///
 /// Per transition (one incident per rule and target, keyed by incidentFingerprint):
-/// - → Firing from ok / pending / suppressed: open the incident (a resolved one starts a new episode:
+/// - → Firing from ok / pending / suppressed: open the incident (a resolved one starts a new
+/// episode:
 ///   episode + 1, opened_at = fired_at) and queue an `open` action per sink;
 /// - Firing → Firing with another severity: an `escalate` action per sink of the incident;
-/// - → Ok while the incident is open: resolve it (resolved_at, peak from the record), `resolve` actions;
+/// - → Ok while the incident is open: resolve it (resolved_at, peak from the record), `resolve`
+/// actions;
 /// - `removed` while open: resolve it, `retire` actions;
 /// - anything else (pending, suppressed) files nothing.
-/// Sinks: AgentConfig::notify[rule] when the rule is listed (an empty list files nothing, not even an
-/// incident row), else every configured sink; names not configured are dropped. The sinks chosen
+/// Sinks: AgentConfig::notify[rule] when the rule is listed (an empty list files nothing, not even
+/// an incident row), else every configured sink; names not configured are dropped. The sinks chosen
 /// when an episode opens get its escalate/resolve/retire actions.
 
 #include <functional>
@@ -31,8 +33,8 @@
 namespace shopwatch::agent::backlog {
 
 struct PlannerConfig {
-  std::string client;                                    ///< agent.client
-  std::vector<std::string> sinks;                        ///< BacklogSettings::sinkNames()
+  std::string client;                                      ///< agent.client
+  std::vector<std::string> sinks;                          ///< BacklogSettings::sinkNames()
   std::map<std::string, std::vector<std::string>> notify;  ///< AgentConfig::notify
   core::Micros comment_interval = std::chrono::hours{4};
 };

@@ -1,13 +1,13 @@
 #pragma once
 /// Incidents, their tickets and the outbox in the agent's database (component "incidents",
-/// research/ticketing-slo.md §4–§5). Rows are written only through WriteJobs on the store's writer —
-/// by IncidentPlanner inside the alert transition's job (so an incident and its outbox rows commit
-/// with the transition that causes them) and by the OutboxWorker through the factories below — and read
-/// back through the store's read connection (SqliteResultStore::read).
+/// research/ticketing-slo.md §4–§5). Rows are written only through WriteJobs on the store's writer
+/// — by IncidentPlanner inside the alert transition's job (so an incident and its outbox rows
+/// commit with the transition that causes them) and by the OutboxWorker through the factories below
+/// — and read back through the store's read connection (SqliteResultStore::read).
 ///
 /// Tables: `incident` (one row per fingerprint, every Incident field, sinks as a comma list),
-/// `incident_ticket` (per incident and sink: key, id, url, episode) and `outbox` (every OutboxAction
-/// field; indexed on (state, incident_id, id)).
+/// `incident_ticket` (per incident and sink: key, id, url, episode) and `outbox` (every
+/// OutboxAction field; indexed on (state, incident_id, id)).
 
 #include <cstdint>
 #include <functional>
@@ -43,7 +43,8 @@ struct IncidentTicket {
 /// Every recorded ticket, ordered by incident id and sink.
 core::Result<std::vector<IncidentTicket>> loadTickets(storage::Db& db);
 
-/// Every pending action, ordered by id (the order they must be delivered in, per incident and sink).
+/// Every pending action, ordered by id (the order they must be delivered in, per incident and
+/// sink).
 core::Result<std::vector<OutboxAction>> loadPendingActions(storage::Db& db);
 /// One action by id (any state).
 core::Result<std::optional<OutboxAction>> loadAction(storage::Db& db, std::int64_t id);
@@ -75,11 +76,11 @@ struct AttemptUpdate {
   bool outcome_unknown = false;
   std::optional<std::string> last_error;  ///< unchanged when empty
 };
-std::unique_ptr<storage::WriteJob> makeRecordAttemptJob(AttemptUpdate update,
-                                                        std::function<void(const core::Status&)> done);
+std::unique_ptr<storage::WriteJob> makeRecordAttemptJob(
+    AttemptUpdate update, std::function<void(const core::Status&)> done);
 
-/// Marks the action done (`note` kept as last_error: "" or "coalesced") and, when `ticket` is given,
-/// upserts the incident's ticket with `sink` in the same transaction.
+/// Marks the action done (`note` kept as last_error: "" or "coalesced") and, when `ticket` is
+/// given, upserts the incident's ticket with `sink` in the same transaction.
 std::unique_ptr<storage::WriteJob> makeMarkDoneJob(std::int64_t action_id, std::int64_t incident_id,
                                                    std::string sink, std::optional<Ticket> ticket,
                                                    std::string note,

@@ -6,13 +6,15 @@
 ///      outcome_unknown while in flight, so a crash after sending is known after the restart);
 ///   2. sink.send(action, facts, ticket, outcome_unknown) — outcome_unknown true when an earlier
 ///      Open attempt may have created the ticket (sent without an answer, or a crash mid-flight);
-///   3. the outcome is committed before the queue moves on: Done (+ the ticket), Retry (next attempt
-///      at now + max(Retry-After, full-jitter backoff: base 2 s doubling, cap 10 min, at least 1 s)),
-///      Pause (the whole sink waits 1 min, then the head action probes it again; logged once), Dead
-///      (dead-lettered, logged at error).
+///   3. the outcome is committed before the queue moves on: Done (+ the ticket), Retry (next
+///   attempt
+///      at now + max(Retry-After, full-jitter backoff: base 2 s doubling, cap 10 min, at least 1
+///      s)), Pause (the whole sink waits 1 min, then the head action probes it again; logged once),
+///      Dead (dead-lettered, logged at error).
 /// Several pending digests of one queue: only the newest is delivered, the others are marked done
 /// "coalesced". Every minute, each open incident whose last digest (or opening) is comment_interval
-/// old gets a digest action per sink; every 30 s each sink's refresh() gets the open incidents' facts.
+/// old gets a digest action per sink; every 30 s each sink's refresh() gets the open incidents'
+/// facts.
 ///
 /// Every wait is measured on the options' clock: the worker sleeps until the next due time by that
 /// clock (a retry, a paused sink's probe, the digest and refresh timers) or until wake(). With a
@@ -86,10 +88,13 @@ class OutboxWorker {
 
   /// Look at the outbox now (call after a transition job committed). Thread-safe, never blocks.
   void wake();
-  /// Finishes the request in flight, records its outcome, and joins. Idempotent.
+  /// Asks the thread to end after the request in flight (recorded first); returns at once. May be
+  /// called from any thread, a sink's send() included.
+  void requestStop();
+  /// requestStop(), then joins. Idempotent.
   void stop();
-  /// Blocks until the worker sleeps with nothing due by its clock and no wake() unseen, or its thread
-  /// has ended; false on timeout (real time). For tests and orderly shutdowns.
+  /// Blocks until the worker sleeps with nothing due by its clock and no wake() unseen, or its
+  /// thread has ended; false on timeout (real time). For tests and orderly shutdowns.
   bool waitIdle(std::chrono::milliseconds timeout);
   /// Thread-safe snapshot (figures as of the worker's last pass; ages measured now).
   OutboxStats stats() const;
