@@ -18,6 +18,7 @@
 #include "engine_run.h"
 #include "evaluation_pool.h"
 #include "host_slots.h"
+#include "engine_counters.h"
 #include "loop_lag.h"
 #include "run_driver.h"
 #include "run_timers.h"
@@ -65,8 +66,8 @@ struct HttpProbeEngine::Impl {
     {
       std::lock_guard lock(mu);
       if (!stopping) {
-        pending_count.fetch_add(1);
-        queued_count.fetch_add(1);
+        counters.pending.fetch_add(1);
+        counters.queued.fetch_add(1);
         inbox.push_back(Submission{std::move(check), std::move(done), now});
         curl_multi_wakeup(multi.get());
         return;
@@ -128,7 +129,7 @@ struct HttpProbeEngine::Impl {
       if (budget.resumeNeeded()) resumePaused();
       startDirtyHosts();
       noteLateness();
-      budget_pauses.store(budget.pauses(), std::memory_order_relaxed);
+      counters.budget_pauses.store(budget.pauses(), std::memory_order_relaxed);
 
       if (stop_now && runs.empty() && hosts.empty()) break;
       wait();
@@ -171,7 +172,7 @@ struct HttpProbeEngine::Impl {
     run->submitted = s.submitted;
     auto driver = factory.create(run->check);
     if (!driver) {
-      queued_count.fetch_sub(1);
+      counters.queued.fetch_sub(1);
       core::ProbeResult result;
       result.failure = FailureReason::Internal;
       result.message = driver.error().message;
@@ -190,8 +191,8 @@ struct HttpProbeEngine::Impl {
   }
 
   void startRun(std::unique_ptr<Run> owned) {
-    queued_count.fetch_sub(1);
-    in_flight_count.fetch_add(1);
+    counters.queued.fetch_sub(1);
+    counters.in_flight.fetch_add(1);
     Run& r = *owned;
     runs.emplace(r.id, std::move(owned));
     timers.setDeadline(r, SteadyClock::now() + std::max(r.check->schedule.timeout, Micros{1000}));
@@ -402,7 +403,7 @@ struct HttpProbeEngine::Impl {
     for (auto& [id, run] : runs) active.push_back(run.get());
     for (Run* r : active) finishRun(*r, r->driver->cut(FailureReason::None, detail::kCancelledText, true));
     for (auto& run : hosts.takeWaiting()) {
-      queued_count.fetch_sub(1);
+      counters.queued.fetch_sub(1);
       auto result = run->driver->cut(FailureReason::None, detail::kCancelledText, true);
       complete(std::move(run), std::move(result));
     }
@@ -423,7 +424,7 @@ struct HttpProbeEngine::Impl {
     auto owned = std::move(it->second);
     runs.erase(it);
     timers.forget(*owned);
-    in_flight_count.fetch_sub(1);
+    counters.in_flight.fetch_sub(1);
     hosts.release(owned->host_key);
     complete(std::move(owned), std::move(result));
   }
@@ -431,13 +432,13 @@ struct HttpProbeEngine::Impl {
   void complete(std::unique_ptr<Run> run, core::ProbeResult result) {
     detachTransfer(*run);
     budget.release(run->id);
-    peak_buffered.store(budget.peak(), std::memory_order_relaxed);
+    counters.peak_buffered.store(budget.peak(), std::memory_order_relaxed);
     detail::finalizeResult(*run, result, wallNow());
-    if (result.saturated) saturated_runs.fetch_add(1, std::memory_order_relaxed);
-    runs_completed.fetch_add(1, std::memory_order_relaxed);
+    if (result.saturated) counters.saturated_runs.fetch_add(1, std::memory_order_relaxed);
+    counters.runs_completed.fetch_add(1, std::memory_order_relaxed);
     auto done = std::move(run->done);
     run.reset();
-    pending_count.fetch_sub(1);
+    counters.pending.fetch_sub(1);
     if (done) {
       try {
         done(std::move(result));
@@ -458,13 +459,7 @@ struct HttpProbeEngine::Impl {
   bool cancel = false;
   std::mutex join_mu;
 
-  std::atomic<std::size_t> pending_count{0};
-  std::atomic<std::size_t> queued_count{0};
-  std::atomic<std::size_t> in_flight_count{0};
-  std::atomic<std::uint64_t> runs_completed{0};
-  std::atomic<std::uint64_t> peak_buffered{0};
-  std::atomic<std::uint64_t> budget_pauses{0};
-  std::atomic<std::uint64_t> saturated_runs{0};
+  detail::EngineCounters counters;
 
   // Engine-thread state.
   std::uint64_t next_id = 0;
@@ -491,19 +486,7 @@ void HttpProbeEngine::submit(std::shared_ptr<const core::Check> check, Completio
 
 void HttpProbeEngine::stop() { impl_->shutdown(false); }
 
-std::size_t HttpProbeEngine::pending() const { return impl_->pending_count.load(); }
+std::size_t HttpProbeEngine::pending() const { return impl_->counters.pending.load(); }
 
-EngineStats HttpProbeEngine::stats() const {
-  EngineStats s;
-  s.runs_completed = impl_->runs_completed.load();
-  s.peak_buffered_bytes = impl_->peak_buffered.load();
-  s.budget_pauses = impl_->budget_pauses.load();
-  s.queued = impl_->queued_count.load();
-  s.in_flight = impl_->in_flight_count.load();
-  s.saturated_runs = impl_->saturated_runs.load();
-  s.saturated = impl_->lag.lateWithin(std::chrono::seconds{1});
-  s.loop_busy_max = impl_->lag.longestBusy();
-  s.loop_late_wake_max = impl_->lag.longestLateWake();
-  return s;
-}
+EngineStats HttpProbeEngine::stats() const { return impl_->counters.snapshot(impl_->lag); }
 }  // namespace shopwatch::probes

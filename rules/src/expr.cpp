@@ -319,18 +319,11 @@ class ExprParser {
     };
     switch (unitOf(kpi)) {
       case Unit::Ratio: {
-        if (!token.empty() && token.back() == '%') {
-          auto d = parseDecimal(token.substr(0, token.size() - 1));
-          if (!d) return bad("a percentage");
-          const double v = d->value(2);
-          if (v > 1.0) return bad("a percentage between 0% and 100%");
-          return v;
-        }
-        auto d = parseDecimal(token);
-        if (!d) return bad("a ratio");
-        const double v = d->value();
-        if (v > 1.0) return bad("a ratio between 0 and 1");
-        return v;
+        const bool percent = !token.empty() && token.back() == '%';
+        auto r = parseRatioText(token);
+        if (!r) return bad(percent ? "a percentage" : "a ratio");
+        if (r->value > 1.0) return bad(percent ? "a percentage between 0% and 100%" : "a ratio between 0 and 1");
+        return r->value;
       }
       case Unit::Seconds: {
         auto d = core::parseDuration(token);
@@ -415,6 +408,13 @@ std::string formatKpiValue(Kpi kpi, double value) {
       return std::to_string(std::llround(value));
   }
   return fixedTrimmed(value, 3);
+}
+
+std::optional<RatioText> parseRatioText(std::string_view text) {
+  const bool percent = !text.empty() && text.back() == '%';
+  auto d = parseDecimal(percent ? text.substr(0, text.size() - 1) : text);
+  if (!d) return std::nullopt;
+  return RatioText{d->value(percent ? 2 : 0), percent};
 }
 
 }  // namespace shopwatch::rules

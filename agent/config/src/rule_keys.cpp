@@ -27,22 +27,11 @@ constexpr core::Micros kMinWindow = std::chrono::seconds{1};
 constexpr core::Micros kMaxWindow = std::chrono::hours{24 * 7};
 
 void applyRuleName(ParseContext& ctx, const MapEntry& e, RuleEntry& d) {
-  if (auto v = ctx.name(e.value, e.path)) {
-    d.spec.name = *v;
-    d.name = Place{e.value, e.path};
-  }
+  readIdentity(ctx, e, d.spec.name, d.name);
 }
 
 void applyRuleCheck(ParseContext& ctx, const MapEntry& e, RuleEntry& d) {
-  auto raw = ctx.scalar(e.value, e.path, "a target (`shop/check`, `shop/check/step` or `shop/*`)");
-  if (!raw) return;
-  auto pattern = rules::parseTargetPattern(*raw);
-  if (!pattern) {
-    ctx.report(e.value, e.path, pattern.error().message);
-    return;
-  }
-  d.spec.target = *pattern;
-  d.check = Place{e.value, e.path};
+  readTarget(ctx, e, d.spec.target, d.check);
 }
 
 // The parser gives the bad token's offset in the text; the error points at it in the file. A

@@ -2,8 +2,29 @@
 #include <algorithm>
 
 #include "load_state.h"
+#include "shopwatch/rules/target.h"
 
 namespace shopwatch::agent::detail {
+
+void readIdentity(ParseContext& ctx, const MapEntry& e, std::string& out, std::optional<Place>& at) {
+  if (auto v = ctx.name(e.value, e.path)) {
+    out = *v;
+    at = Place{e.value, e.path};
+  }
+}
+
+void readTarget(ParseContext& ctx, const MapEntry& e, rules::TargetPattern& out,
+                std::optional<Place>& at) {
+  auto raw = ctx.scalar(e.value, e.path, "a target (`shop/check`, `shop/check/step` or `shop/*`)");
+  if (!raw) return;
+  auto pattern = rules::parseTargetPattern(*raw);
+  if (!pattern) {
+    ctx.report(e.value, e.path, pattern.error().message);
+    return;
+  }
+  out = *pattern;
+  at = Place{e.value, e.path};
+}
 
 std::optional<core::Micros> boundedDuration(ParseContext& ctx, const YAML::Node& node,
                                             const std::string& path, core::Micros min,

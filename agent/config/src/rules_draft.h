@@ -16,6 +16,7 @@
 #include "parse_context.h"
 #include "shopwatch/core/check.h"
 #include "shopwatch/core/duration.h"
+#include "shopwatch/rules/target.h"
 
 namespace shopwatch::agent::detail {
 
@@ -94,6 +95,11 @@ const KeyTable<MaintenanceEntry>& maintenanceKeyTable();
 void applyCanaries(ParseContext& ctx, const MapEntry& entry, LoadState& state);
 
 // ---- shared readers (rules_common.cpp)
+/// An identity name (`name:` of rules, SLOs, windows) into `out`, remembering where it was written.
+void readIdentity(ParseContext& ctx, const MapEntry& e, std::string& out, std::optional<Place>& at);
+/// A target pattern (`check:` of rules and SLOs: rules::parseTargetPattern) into `out`, and its place.
+void readTarget(ParseContext& ctx, const MapEntry& e, rules::TargetPattern& out,
+                std::optional<Place>& at);
 /// A duration in [min, max]; reports at `node` otherwise.
 std::optional<core::Micros> boundedDuration(ParseContext& ctx, const YAML::Node& node,
                                             const std::string& path, core::Micros min,

@@ -1,10 +1,9 @@
 // `slos:` — service level objectives: `{name, check, objective, period, latency: {threshold}}`.
 #include <array>
-#include <cmath>
-#include <cstdlib>
 
 #include "backlog_draft.h"
 #include "load_state.h"
+#include "shopwatch/rules/expr.h"
 #include "shopwatch/rules/rule_spec.h"
 #include "shopwatch/rules/target.h"
 
@@ -24,44 +23,30 @@ constexpr core::Micros kMinPeriod = std::chrono::hours{1};
 constexpr core::Micros kMaxPeriod = std::chrono::hours{24 * 400};
 
 void applySloName(ParseContext& ctx, const MapEntry& e, SloEntry& d) {
-  if (auto v = ctx.name(e.value, e.path)) {
-    d.spec.name = *v;
-    d.name = Place{e.value, e.path};
-  }
+  readIdentity(ctx, e, d.spec.name, d.name);
 }
 
 void applySloCheck(ParseContext& ctx, const MapEntry& e, SloEntry& d) {
-  auto raw = ctx.scalar(e.value, e.path, "a target (`shop/check`, `shop/check/step` or `shop/*`)");
-  if (!raw) return;
-  auto pattern = rules::parseTargetPattern(*raw);
-  if (!pattern) {
-    ctx.report(e.value, e.path, pattern.error().message);
-    return;
-  }
-  d.spec.target = *pattern;
-  d.check = Place{e.value, e.path};
+  readTarget(ctx, e, d.spec.target, d.check);
 }
 
 // `99.5%` or `0.995`: a bare number above 1 is a forgotten `%`, not a ratio.
 void applyObjective(ParseContext& ctx, const MapEntry& e, SloEntry& d) {
   auto raw = ctx.scalar(e.value, e.path, "a ratio (`99.5%` or `0.995`)");
   if (!raw) return;
-  std::string number = *raw;
-  const bool percent = !number.empty() && number.back() == '%';
-  if (percent) number.pop_back();
-  char* end = nullptr;
-  const double parsed = std::strtod(number.c_str(), &end);
-  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(parsed)) {
+  // The same ratio grammar as rule thresholds (rules::parseRatioText).
+  const auto parsed_ratio = rules::parseRatioText(*raw);
+  if (!parsed_ratio) {
     ctx.report(e.value, e.path, "expected a ratio such as `99.5%` or `0.995`, got `" + *raw + "`");
     return;
   }
-  if (!percent && parsed > 1) {
+  if (!parsed_ratio->percent && parsed_ratio->value > 1) {
     ctx.report(
         e.value, e.path,
         "objective `" + *raw + "` is not a ratio: write `" + *raw + "%` or a number below 1");
     return;
   }
-  const double ratio = percent ? parsed / 100 : parsed;
+  const double ratio = parsed_ratio->value;
   if (ratio >= 1) {
     ctx.report(e.value, e.path,
                "objective `" + *raw +

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "api_reply.h"
-#include "query_string.h"
+#include "shopwatch/agent/http/query_string.h"
 #include "shopwatch/agent/status/alert_board.h"
 
 namespace shopwatch::agent::http::detail {

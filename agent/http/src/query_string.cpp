@@ -1,6 +1,6 @@
-#include "query_string.h"
+#include "shopwatch/agent/http/query_string.h"
 
-namespace shopwatch::agent::http::detail {
+namespace shopwatch::agent::http {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::vector<std::string> queryList(const std::vector<std::pair<std::string, std:
   return out;
 }
 
-}  // namespace shopwatch::agent::http::detail
+}  // namespace shopwatch::agent::http

@@ -296,6 +296,9 @@ core::Status AgentRuntime::start(AgentConfig config) {
   http::HttpServerOptions server_options;
   server_options.listen =
       d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override;
+  // Two io threads: a maintenance announcement waits (bounded) for the store's writer, and a scrape of
+  // /metrics must not wait behind it.
+  server_options.threads = 2;
   d.server = std::make_unique<http::HttpServer>(server_options);
   http::AgentEndpoints endpoints;
   endpoints.checks = &d.states;

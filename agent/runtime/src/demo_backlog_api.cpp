@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "shopwatch/agent/http/query_string.h"
+
 namespace shopwatch::agent::runtime::detail {
 
 using nlohmann::json;
@@ -13,30 +15,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kDefaultMaxResults = 50;
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hexDigit(in[i + 1]) >= 0 &&
-               hexDigit(in[i + 2]) >= 0) {
-      out += static_cast<char>(hexDigit(in[i + 1]) * 16 + hexDigit(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> split(std::string_view text, char sep) {
   std::vector<std::string> out;
@@ -54,11 +32,7 @@ std::vector<std::string> split(std::string_view text, char sep) {
 /// joined.
 std::map<std::string, std::string> parseQuery(std::string_view query) {
   std::map<std::string, std::string> out;
-  for (const auto& pair : split(query, '&')) {
-    const auto eq = pair.find('=');
-    auto name = percentDecode(std::string_view(pair).substr(0, eq));
-    auto value = eq == std::string::npos ? std::string()
-                                         : percentDecode(std::string_view(pair).substr(eq + 1));
+  for (auto& [name, value] : http::parseQuery(query)) {
     auto [it, inserted] = out.try_emplace(std::move(name), value);
     if (!inserted) it->second += "," + value;
   }
@@ -211,7 +185,7 @@ ApiReply handleApi(DemoBacklogModel& model, JiraSettings::Flavor flavor,
   if (raw.size() < 3 || raw[0] != "rest" || raw[1] != "api") return notFound();
   const std::string version = raw[2];
   Call call{request, {}, parseQuery(request.query), now};
-  for (std::size_t i = 3; i < raw.size(); ++i) call.segments.push_back(percentDecode(raw[i]));
+  for (std::size_t i = 3; i < raw.size(); ++i) call.segments.push_back(http::percentDecode(raw[i]));
   const auto& s = call.segments;
   if (cloud && (version == "2" || version == "3") && s.size() == 1 && s[0] == "search") {
     return removedSearch();

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "shopwatch/agent/http/query_string.h"
 #include "shopwatch/agent/http/http_server.h"
 
 namespace shopwatch::agent::runtime {
@@ -44,41 +45,10 @@ std::optional<int> productOfSku(std::string_view sku) {
   return n;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hexValue(in[i + 1]) >= 0 &&
-               hexValue(in[i + 2]) >= 0) {
-      out += static_cast<char>(hexValue(in[i + 1]) * 16 + hexValue(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
 /// An application/x-www-form-urlencoded body's field, or nullopt (the first one wins).
 std::optional<std::string> formField(std::string_view body, std::string_view name) {
-  while (!body.empty()) {
-    const auto amp = body.find('&');
-    const auto pair = body.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (percentDecode(pair.substr(0, eq)) == name) {
-      return eq == std::string_view::npos ? std::string() : percentDecode(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    body.remove_prefix(amp + 1);
+  for (auto& [key, value] : http::parseQuery(body)) {
+    if (key == name) return std::move(value);
   }
   return std::nullopt;
 }

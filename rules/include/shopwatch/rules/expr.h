@@ -4,6 +4,7 @@
 /// errors at the rule's file:line.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,15 @@ struct Expr {
 /// threshold: ...`) and, when `error_column` is given, it receives the 0-based byte offset of that token
 /// (the config loader turns it into file:line:col).
 core::Result<Expr> parseExpr(std::string_view text, std::size_t* error_column = nullptr);
+
+/// A ratio as users write it in thresholds and SLO objectives: `99.5%` (→ 0.995) or a plain decimal
+/// `0.995`. Exact decimal parsing (so `99.9%` and `0.999` are the same number); no range check — the
+/// caller says what range it needs. Empty when the text is neither form.
+struct RatioText {
+  double value = 0;
+  bool percent = false;  ///< written with `%`
+};
+std::optional<RatioText> parseRatioText(std::string_view text);
 
 /// The KPI's name as written in expressions (`availability`, `p95`, `apdex`, ...).
 std::string_view kpiName(Kpi kpi);

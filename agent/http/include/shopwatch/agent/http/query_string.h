@@ -1,13 +1,13 @@
 #pragma once
 /// Query strings of the API routes (`?state=firing,pending&shop=acme`): `&`-separated `name=value`
-/// pairs, `+` as space, `%XX` decoded. Private to agent/http.
+/// pairs, `+` as space, `%XX` decoded. One decoder for the API routes and the demo servers.
 
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace shopwatch::agent::http::detail {
+namespace shopwatch::agent::http {
 
 /// Decodes `%XX` and `+`; a malformed escape is kept as written.
 std::string percentDecode(std::string_view text);
@@ -21,4 +21,4 @@ std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view que
 std::vector<std::string> queryList(const std::vector<std::pair<std::string, std::string>>& query,
                                    std::string_view name);
 
-}  // namespace shopwatch::agent::http::detail
+}  // namespace shopwatch::agent::http
