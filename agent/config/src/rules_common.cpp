@@ -43,7 +43,10 @@ std::optional<core::Micros> boundedDuration(ParseContext& ctx, const YAML::Node&
 void requireKeys(ParseContext& ctx, const YAML::Node& node, const std::string& path,
                  const std::vector<MapEntry>& entries,
                  std::initializer_list<std::pair<std::string_view, std::string_view>> required) {
-  for (const auto& [key, example] : required) {
+  for (const auto& item : required) {
+    const std::string_view key = item.first;
+    const std::string_view example = item.second;
+    // (Named copies, not a structured binding: clang 14, which builds the fuzzers, cannot capture one.)
     const bool present = std::any_of(entries.begin(), entries.end(),
                                      [&](const MapEntry& e) { return e.key == key; });
     if (present) continue;
