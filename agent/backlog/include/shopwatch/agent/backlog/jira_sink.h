@@ -46,21 +46,12 @@ class JiraSink final : public BacklogSink {
 /// the create screen (createmeta: labels, priority, backlog.jira.fields, required fields shopwatch
 /// does not set) and, from the newest issue of each project, the resolve or reopen transition —
 /// each finding in plain words. Creates nothing. Stops after a refused credential or no answer.
-struct JiraCheckReport {
-  std::vector<std::string> ok;        ///< "credentials accepted (ops@agency.example)"
-  std::vector<std::string> problems;  ///< "issue type \"Incident\" does not exist in SHOP (have: Bug, Task)"
-};
+using JiraCheckReport = SinkCheckReport;
 JiraCheckReport checkJira(const JiraSettings& settings, HttpClient& http);
 
 /// `shopwatch backlog rebuild`: every issue carrying a `shopwatch-<hash>` label in the configured
 /// projects (JQL `labels = "<first of labels>" AND project in (…)`, all pages), newest first, with the
 /// `shopwatch` issue property when present. Error: the search failed (Unavailable without an answer).
-struct FoundTicket {
-  std::string fingerprint;  ///< the shopwatch-<hash> label
-  Ticket ticket;
-  bool done = false;        ///< status category done
-  std::string property_json;  ///< the `shopwatch` issue property ("" when missing)
-};
 core::Result<std::vector<FoundTicket>> findShopwatchTickets(const JiraSettings& settings, HttpClient& http);
 
 }  // namespace shopwatch::agent::backlog

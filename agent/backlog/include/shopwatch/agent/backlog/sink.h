@@ -1,5 +1,5 @@
 #pragma once
-/// BacklogSink: one place incidents are filed (Jira, webhook, Alertmanager). The outbox worker calls a
+/// BacklogSink: one place incidents are filed (Jira, Redmine, webhook, Alertmanager). The outbox worker calls a
 /// sink with one action at a time, in order per incident; the sink talks HTTP (blocking, on the outbox
 /// thread, with its own timeouts) and says how it went. Sinks never touch the database: the worker
 /// records the outcome (and the ticket the sink reports) through the store's writer.
@@ -74,17 +74,33 @@ struct SendResult {
   std::vector<int> request_codes;
 };
 
+/// What `shopwatch backlog check` found for one sink, in plain words.
+struct SinkCheckReport {
+  std::vector<std::string> ok;        ///< "credentials accepted (ops@agency.example)"
+  std::vector<std::string> problems;  ///< "issue type \"Incident\" does not exist in SHOP (have: Bug, Task)"
+};
+
+/// A ticket found in a tracker by its fingerprint (`shopwatch backlog rebuild`).
+struct FoundTicket {
+  std::string fingerprint;    ///< shopwatch-<32 hex>
+  Ticket ticket;
+  bool done = false;          ///< resolved / closed
+  std::string property_json;  ///< Jira: the `shopwatch` issue property ("" when missing or elsewhere)
+};
+
 class BacklogSink {
  public:
   virtual ~BacklogSink() = default;
-  virtual std::string_view name() const = 0;  ///< "jira", "webhook", "alertmanager"
+  virtual std::string_view name() const = 0;  ///< "jira", "redmine", "webhook", "alertmanager"
   /// Delivers one action. `ticket`: what is recorded for this incident (empty before the first Open);
   /// `outcome_unknown`: a previous Open attempt was sent without an answer — find before creating.
   virtual SendResult send(const OutboxAction& action, const IncidentFacts& facts,
                           const std::optional<Ticket>& ticket, bool outcome_unknown) = 0;
   /// Called about every 30 s while the worker is idle (Alertmanager re-sends firing alerts well within
   /// resolve_timeout). `firing`: the facts of every open incident filed with this sink.
-  virtual void refresh(const std::vector<IncidentFacts>& /*firing*/) {}
+  /// Returns the HTTP status of every request it made (0: no answer), for
+  /// shopwatch_backlog_requests_total{sink,code}.
+  virtual std::vector<int> refresh(const std::vector<IncidentFacts>& /*firing*/) { return {}; }
 };
 
 }  // namespace shopwatch::agent::backlog

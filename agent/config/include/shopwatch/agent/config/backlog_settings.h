@@ -1,5 +1,6 @@
 #pragma once
-/// `backlog:` — where incidents are filed ([D]): Jira (Cloud or Data Center), a webhook, Alertmanager.
+/// `backlog:` — where incidents are filed ([D], [D2]): Jira (Cloud or Data Center), Redmine, a webhook,
+/// Alertmanager.
 /// Plain data; secrets expanded (and listed in AgentConfig::secrets).
 
 #include <map>
@@ -45,6 +46,35 @@ struct JiraSettings {
   }
 };
 
+/// `backlog.redmine` ([D2]): Redmine's REST API (JSON), key sent as X-Redmine-API-Key. The
+/// fingerprint lives in an issue custom field (text, "used as a filter") the admin creates.
+struct RedmineSettings {
+  std::string url;                      ///< https://redmine.agency.example (no trailing slash)
+  std::string api_key;                  ///< secret
+  std::string project;                  ///< project identifier ("shop")
+  std::map<std::string, std::string> projects;  ///< per shop env: env → project identifier
+  std::string tracker = "Bug";
+  std::map<rules::Severity, std::string> priority{{rules::Severity::Critical, "Urgent"},
+                                                  {rules::Severity::Warning, "High"},
+                                                  {rules::Severity::Info, "Normal"}};
+  /// The custom field's name as the admin created it; all digits: its id.
+  std::string fingerprint_field = "fingerprint";
+  std::string closed_status = "Closed";
+  std::string reopen_status = "New";
+  /// As JiraSettings::reopen_window: 0 always reopen; empty ("never") always a new issue.
+  std::optional<core::Micros> reopen_window = std::chrono::hours{24};
+  core::Micros comment_interval = std::chrono::hours{4};  ///< digest notes while firing
+  /// The server's text formatting (Administration → Settings → Text formatting): textile | markdown
+  /// | common_mark (Redmine 5 names). Notes and descriptions are written in it.
+  std::string text_format = "textile";
+  core::Micros timeout = std::chrono::seconds{15};  ///< per request
+
+  const std::string& projectFor(const std::string& env) const {
+    auto it = projects.find(env);
+    return it == projects.end() ? project : it->second;
+  }
+};
+
 struct WebhookSettings {
   std::string url;
   std::string secret;  ///< HMAC-SHA256 key; empty: unsigned
@@ -59,13 +89,15 @@ struct AlertmanagerSettings {
 
 struct BacklogSettings {
   std::optional<JiraSettings> jira;
+  std::optional<RedmineSettings> redmine;
   std::optional<WebhookSettings> webhook;
   std::optional<AlertmanagerSettings> alertmanager;
 
-  /// Names of the configured sinks, in the order jira, webhook, alertmanager.
+  /// Names of the configured sinks, in the order jira, redmine, webhook, alertmanager.
   std::vector<std::string> sinkNames() const {
     std::vector<std::string> out;
     if (jira) out.emplace_back("jira");
+    if (redmine) out.emplace_back("redmine");
     if (webhook) out.emplace_back("webhook");
     if (alertmanager) out.emplace_back("alertmanager");
     return out;
