@@ -55,8 +55,14 @@ agent::backlog::OutboxStats sampleStats() {
   s.oldest_pending_age = 12.5;
   s.dead = 1;
   s.incidents_open = 2;
-  s.sinks.push_back({"jira", false, {{0, 2}, {201, 1}, {429, 4}}});
-  s.sinks.push_back({"webhook", true, {}});
+  agent::backlog::SinkStats jira;
+  jira.name = "jira";
+  jira.up = false;
+  jira.requests = {{0, 2}, {201, 1}, {429, 4}};
+  agent::backlog::SinkStats webhook;
+  webhook.name = "webhook";
+  s.sinks.push_back(jira);
+  s.sinks.push_back(webhook);
   return s;
 }
 

@@ -248,6 +248,7 @@ struct FakeBacklog {
   std::mutex mu;
   std::vector<SinkCall> calls;
   std::vector<std::vector<IncidentFacts>> refreshes;
+  std::vector<int> refresh_codes;  ///< what each refresh() reports as its requests
   int creates = 0;
   std::map<std::string, Ticket> remote;  // by fingerprint
   /// A scripted answer for a call (nullopt: behave like a healthy Jira).
@@ -316,9 +317,10 @@ class FakeSink final : public agent::backlog::BacklogSink {
     return r;
   }
 
-  void refresh(const std::vector<IncidentFacts>& firing) override {
+  std::vector<int> refresh(const std::vector<IncidentFacts>& firing) override {
     std::lock_guard lk(backlog_->mu);
     backlog_->refreshes.push_back(firing);
+    return backlog_->refresh_codes;
   }
 
  private:

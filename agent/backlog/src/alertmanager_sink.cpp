@@ -191,7 +191,7 @@ SendResult AlertmanagerSink::send(const OutboxAction& action, const IncidentFact
   return out;
 }
 
-void AlertmanagerSink::refresh(const std::vector<IncidentFacts>& firing) {
+std::vector<int> AlertmanagerSink::refresh(const std::vector<IncidentFacts>& firing) {
   std::lock_guard lock(impl_->mu);
   const core::SystemTime now = impl_->clock->now();
   const core::Micros every = impl_->settings.resend_every;
@@ -234,14 +234,16 @@ void AlertmanagerSink::refresh(const std::vector<IncidentFacts>& firing) {
     }
     ++it;
   }
-  if (keys.empty()) return;
+  if (keys.empty()) return {};
   Json batch = Json::array();
   for (const auto& k : keys) batch.push_back(impl_->wireAlert(impl_->alerts[k], now));
-  if (impl_->post(batch).status != SendStatus::Done) {
+  SendResult posted = impl_->post(batch);
+  if (posted.status != SendStatus::Done) {
     impl_->alerts = std::move(saved);
-    return;
+    return posted.request_codes;
   }
   impl_->markSent(keys, now);
+  return posted.request_codes;
 }
 
 }  // namespace shopwatch::agent::backlog

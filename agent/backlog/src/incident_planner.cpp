@@ -59,14 +59,18 @@ PlannerConfig IncidentPlanner::config() const {
 }
 
 std::vector<std::string> IncidentPlanner::sinksFor(const PlannerConfig& config,
-                                                   const std::string& rule) {
+                                                   const std::string& rule,
+                                                   const rules::Target& target) {
   auto it = config.notify.find(rule);
-  if (it == config.notify.end()) return config.sinks;
+  const bool about_a_sink = rule == kSinkPausedRule;
   std::vector<std::string> out;
-  // In the configured order, each once: jira, webhook, alertmanager.
+  // In the configured order, each once: jira, redmine, webhook, alertmanager.
   for (const auto& sink : config.sinks) {
-    if (std::find(it->second.begin(), it->second.end(), sink) != it->second.end())
-      out.push_back(sink);
+    if (it != config.notify.end() &&
+        std::find(it->second.begin(), it->second.end(), sink) == it->second.end())
+      continue;
+    if (about_a_sink && sink == target.key.check) continue;
+    out.push_back(sink);
   }
   return out;
 }
@@ -151,7 +155,7 @@ core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& con
       // The same episode seen again (a restart replaying its transition): only a severity change.
       return existing->severity != r.severity ? escalate() : core::Status{};
     }
-    const auto sinks = sinksFor(config, r.rule);
+    const auto sinks = sinksFor(config, r.rule, r.target);
     if (sinks.empty()) return {};  // notify: [] files nothing
     Incident inc;
     if (existing) {

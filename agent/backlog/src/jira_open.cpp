@@ -76,10 +76,7 @@ SendResult JiraSink::Impl::openBySearch(const OutboxAction& action, const Incide
   });
   auto open_it = std::find_if(found.begin(), found.end(), [](const auto& i) { return !i.done; });
   if (open_it != found.end()) {
-    if (std::count_if(found.begin(), found.end(), [](const auto& i) { return !i.done; }) > 1) {
-      spdlog::warn("jira: several open issues carry {}; using the newest, {}", facts.fingerprint,
-                   open_it->key);
-    }
+    markDuplicates(facts, found, *open_it);
     unanswered_creates.erase(episodeKey(facts));
     return decide(action, facts, *open_it, open_it->property_episode);
   }
@@ -253,6 +250,34 @@ SendResult JiraSink::Impl::create(const OutboxAction& /*action*/, const Incident
     }
   }
   return out;
+}
+
+void JiraSink::Impl::markDuplicates(const IncidentFacts& facts,
+                                    const std::vector<detail::JiraIssue>& found,
+                                    const detail::JiraIssue& kept) {
+  for (const auto& issue : found) {
+    if (issue.done || issue.key == kept.key) continue;
+    if (std::find(issue.labels.begin(), issue.labels.end(), kDuplicateLabel) != issue.labels.end())
+      continue;  // marked by an earlier look
+    spdlog::warn("jira: {} also carries {}; {} is used, {} is labelled {} for a human to close",
+                 issue.key, facts.fingerprint, kept.key, issue.key, kDuplicateLabel);
+    const std::string ref = issue.id.empty() ? issue.key : issue.id;
+    const nlohmann::json edit = {{"update", {{"labels", {{{"add", kDuplicateLabel}}}}}}};
+    HttpReply r = api.put(api.path("issue/" + detail::pathSegment(ref)), edit);
+    if (!detail::ok(r)) {
+      spdlog::warn("jira: {}", detail::failureResult(r, "label " + issue.key + " a duplicate").error);
+      continue;
+    }
+    const detail::TextDoc note = {
+        {false, "shopwatch: duplicate of " + kept.key + " for the same incident (" +
+                    facts.fingerprint + "); shopwatch keeps " + kept.key + " current and leaves this "
+                    "issue for a human to close."}};
+    HttpReply c = api.post(api.path("issue/" + detail::pathSegment(ref) + "/comment"),
+                           {{"body", detail::renderBody(note, settings.flavor == JiraSettings::Flavor::Cloud)}});
+    if (!detail::ok(c)) {
+      spdlog::warn("jira: {}", detail::failureResult(c, "comment on duplicate " + issue.key).error);
+    }
+  }
 }
 
 void JiraSink::Impl::refreshFiring(const IncidentFacts& facts, const std::string& ref) {

@@ -51,6 +51,11 @@ struct JiraSink::Impl {
   /// After adopt/reopen: `[FIRING]` summary, priority, drop `shopwatch-recovered`, and the `shopwatch`
   /// property's episode. Best effort (logged).
   void refreshFiring(const IncidentFacts& facts, const std::string& ref);
+  /// Several open issues carry the fingerprint (a human cloned one, or a create raced an index
+  /// lag): `kept` (the newest) is used; each other open one gets kDuplicateLabel and one comment
+  /// naming `kept`, once. Best effort (logged).
+  void markDuplicates(const IncidentFacts& facts, const std::vector<detail::JiraIssue>& found,
+                      const detail::JiraIssue& kept);
 
   // --- Update steps (jira_sink.cpp) ---
   SendResult resolve(const OutboxAction& action, const IncidentFacts& facts, const Ticket& ticket,
@@ -72,6 +77,8 @@ struct JiraSink::Impl {
 inline constexpr core::Micros kCreateIndexLag = std::chrono::seconds{10};
 /// The label added when a recovered incident is left for a human to close (auto_resolve: false).
 inline constexpr const char* kRecoveredLabel = "shopwatch-recovered";
+/// The label of an open issue that carries an incident's fingerprint but is not the one in use.
+inline constexpr const char* kDuplicateLabel = "shopwatch-duplicate";
 
 /// id when known (stable across moves), else the key.
 inline std::string ticketRef(const Ticket& t) { return t.id.empty() ? t.key : t.id; }

@@ -12,6 +12,8 @@
 
 #include "commit_wait.h"
 #include "retry_backoff.h"
+#include "outbox_queues.h"
+#include "sink_pause.h"
 #include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/storage/sqlite_result_store.h"
@@ -22,13 +24,6 @@ namespace {
 
 // The shortest real sleep between passes: a guard, never reached in a healthy loop.
 constexpr auto kMinSleep = std::chrono::milliseconds{10};
-
-using QueueKey = std::pair<std::int64_t, std::string>;  // incident id, sink
-
-struct Queue {
-  QueueKey key;
-  std::vector<OutboxAction> actions;  // by id
-};
 
 enum class Delivery { Delivered, Waiting, Paused, Failed, Crashed };
 
@@ -102,6 +97,7 @@ class OutboxWorker::Impl {
     SinkStats stats;  // guarded by mu_
     std::optional<core::SystemTime> paused_until;
     bool pause_logged = false;
+    bool answered = false;  // an answered request since the worker started (on_pause_change)
   };
 
   bool stopping() const {
@@ -178,11 +174,11 @@ class OutboxWorker::Impl {
       return clock_.now() + o_.base_backoff;
     }
     tickets_.clear();
-    for (auto& t : tickets) tickets_[QueueKey{t.incident_id, t.sink}] = std::move(t.ticket);
+    for (auto& t : tickets) tickets_[detail::QueueKey{t.incident_id, t.sink}] = std::move(t.ticket);
 
     std::optional<core::SystemTime> due;
     auto waitFor = [&](core::SystemTime t) { due = due ? std::min(*due, t) : t; };
-    for (auto& q : groupQueues(std::move(actions))) {
+    for (auto& q : detail::groupQueues(std::move(actions))) {
       if (stopping() || crashed_) break;
       auto* sink = findSink(q.key.second);
       if (sink == nullptr) continue;  // not configured (any more): kept for a later run
@@ -214,18 +210,6 @@ class OutboxWorker::Impl {
     return due;
   }
 
-  static std::vector<Queue> groupQueues(std::vector<OutboxAction> actions) {
-    std::vector<Queue> out;
-    std::map<QueueKey, std::size_t> index;
-    for (auto& a : actions) {
-      QueueKey key{a.incident_id, a.sink};
-      auto [it, fresh] = index.try_emplace(key, out.size());
-      if (fresh) out.push_back(Queue{key, {}});
-      out[it->second].actions.push_back(std::move(a));
-    }
-    return out;  // in the order of each queue's oldest action
-  }
-
   SinkState* findSink(const std::string& name) {
     for (auto& s : sinks_)
       if (s.stats.name == name) return &s;
@@ -234,7 +218,7 @@ class OutboxWorker::Impl {
 
   // Marks every digest that a newer pending digest of the queue supersedes done "coalesced" and
   // drops it from the queue. False when a commit failed.
-  bool coalesceDigests(Queue& q) {
+  bool coalesceDigests(detail::Queue& q) {
     std::vector<OutboxAction> kept;
     bool newer_digest = false;
     for (auto it = q.actions.rbegin(); it != q.actions.rend(); ++it) {
@@ -267,6 +251,29 @@ class OutboxWorker::Impl {
     for (int code : r.request_codes) ++sink.stats.requests[code];
   }
 
+  // The internal alert's edges (sink_pause.h), reported outside the lock.
+  void markPaused(SinkState& sink, const SendResult& result) {
+    std::optional<SinkStats> edge;
+    {
+      std::lock_guard lk(mu_);
+      edge = detail::notePause(sink.stats, sink.answered, result.http_code, plain(result.error),
+                               clock_.now());
+    }
+    if (edge && o_.on_pause_change) o_.on_pause_change(*edge);
+  }
+
+  void answeredWithout401(SinkState& sink, const SendResult& result) {
+    std::optional<SinkStats> edge;
+    bool was_paused = false;
+    {
+      std::lock_guard lk(mu_);
+      was_paused = sink.stats.paused;
+      edge = detail::noteAnswer(sink.stats, sink.answered, result.http_code);
+    }
+    if (edge && was_paused) spdlog::info("backlog {} answers again (HTTP {})", edge->name, result.http_code);
+    if (edge && o_.on_pause_change) o_.on_pause_change(*edge);
+  }
+
   void setUp(SinkState& sink, bool up) {
     std::lock_guard lk(mu_);
     sink.stats.up = up;
@@ -291,7 +298,7 @@ class OutboxWorker::Impl {
     auto facts = factsFromJson(action.facts_json);
     if (!facts) return deadLetter(sink, action, "unreadable facts: " + facts.error().message);
 
-    const QueueKey key{action.incident_id, action.sink};
+    const detail::QueueKey key{action.incident_id, action.sink};
     std::optional<Ticket> ticket;
     if (auto it = tickets_.find(key); it != tickets_.end()) ticket = it->second;
     const auto result = sink.sink->send(action, *facts, ticket, unknown_before);
@@ -312,6 +319,7 @@ class OutboxWorker::Impl {
         if (result.ticket) tickets_[key] = *result.ticket;
         sink.pause_logged = false;
         setUp(sink, true);
+        answeredWithout401(sink, result);
         return Delivery::Delivered;
       }
       case SendStatus::Retry: {
@@ -322,6 +330,7 @@ class OutboxWorker::Impl {
           return Delivery::Failed;
         // A 429 or a 4xx is an answer: the sink is up, only busy.
         setUp(sink, result.http_code > 0 && result.http_code < 500);
+        answeredWithout401(sink, result);
         spdlog::debug("backlog {}: {} action {} retried at attempt {}: {}", sink.stats.name,
                       actionKindName(action.kind), action.id, action.attempts + 1,
                       plain(result.error));
@@ -337,14 +346,16 @@ class OutboxWorker::Impl {
         setUp(sink, false);
         if (!sink.pause_logged) {
           sink.pause_logged = true;
-          spdlog::warn("backlog {} paused (HTTP {}): {}; its queue is kept and probed every {}",
-                       sink.stats.name, result.http_code, plain(result.error),
-                       core::formatDuration(o_.pause_for));
+          spdlog::error("backlog {} paused (HTTP {}): {}; its queue is kept and probed every {}",
+                        sink.stats.name, result.http_code, plain(result.error),
+                        core::formatDuration(o_.pause_for));
         }
+        markPaused(sink, result);
         return Delivery::Paused;
       }
       case SendStatus::Dead:
         setUp(sink, result.http_code > 0 && result.http_code < 500);
+        answeredWithout401(sink, result);
         return deadLetter(sink, action, result.error);
     }
     return Delivery::Failed;
@@ -373,32 +384,6 @@ class OutboxWorker::Impl {
     return out;
   }
 
-  // The current facts of an open incident: open_facts()'s when it knows it, else the row's.
-  IncidentFacts factsOf(const Incident& inc, const std::vector<IncidentFacts>& known,
-                        core::SystemTime now) const {
-    IncidentFacts f;
-    auto it = std::find_if(known.begin(), known.end(), [&](const IncidentFacts& k) {
-      return k.fingerprint == inc.fingerprint;
-    });
-    if (it != known.end()) {
-      f = *it;
-    } else {
-      f.client = o_.client;
-      f.rule = inc.rule;
-      f.shop = inc.target.key.shop;
-      f.env = inc.target.key.env;
-      f.check = inc.target.key.check;
-      f.step = inc.target.step;
-      f.severity = std::string(rules::severityName(inc.severity));
-      f.expr = inc.expr;
-    }
-    f.fingerprint = inc.fingerprint;
-    f.episode = inc.episode;
-    f.since = inc.opened_at;
-    f.at = now;
-    return f;
-  }
-
   void queueDigests(core::SystemTime now) {
     auto incidents = openIncidents();
     std::vector<IncidentFacts> known;
@@ -409,7 +394,7 @@ class OutboxWorker::Impl {
       if (!asked && o_.open_facts) known = o_.open_facts();
       asked = true;
       DigestRequest r{
-          inc.id, inc.episode, inc.last_digest_at, inc.sinks, factsToJson(factsOf(inc, known, now)),
+          inc.id, inc.episode, inc.last_digest_at, inc.sinks, factsToJson(detail::factsOf(inc, known, o_.client, now)),
           now};
       if (auto st = commit([&](auto done) { return makeDigestJob(r, std::move(done)); }); !st) {
         logOnce("backlog: cannot queue a digest: " + st.error().message);
@@ -428,9 +413,11 @@ class OutboxWorker::Impl {
       std::vector<IncidentFacts> firing;
       for (const auto& inc : incidents) {
         if (std::find(inc.sinks.begin(), inc.sinks.end(), s.stats.name) != inc.sinks.end())
-          firing.push_back(factsOf(inc, known, now));
+          firing.push_back(detail::factsOf(inc, known, o_.client, now));
       }
-      s.sink->refresh(firing);
+      const std::vector<int> codes = s.sink->refresh(firing);
+      std::lock_guard lk(mu_);
+      for (int code : codes) ++s.stats.requests[code];
     }
   }
 
@@ -458,7 +445,7 @@ class OutboxWorker::Impl {
   const core::Clock& clock_;
   std::mt19937_64 rng_;
   std::vector<SinkState> sinks_;
-  std::map<QueueKey, Ticket> tickets_;  // worker thread only
+  std::map<detail::QueueKey, Ticket> tickets_;  // worker thread only
   core::SystemTime next_digest_{};
   core::SystemTime next_refresh_{};
   bool crashed_ = false;  // worker thread only

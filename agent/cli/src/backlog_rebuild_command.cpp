@@ -52,7 +52,7 @@ std::map<std::string, Identity> identitiesOf(const agent::AgentConfig& config) {
                  const std::string& expr, double threshold) {
     for (const auto& target : agent::targetsOf(set, pattern)) {
       out[backlog::incidentFingerprint(config.agent.client, name, target)] =
-          Identity{name, target, severity, expr, threshold, backlog::IncidentPlanner::sinksFor(planner, name)};
+          Identity{name, target, severity, expr, threshold, backlog::IncidentPlanner::sinksFor(planner, name, target)};
     }
   };
   for (const auto& rule : set.rules) add(rule.name, rule.target, rule.severity, rule.expr.text, rule.expr.threshold);

@@ -7,6 +7,7 @@
 #include "shopwatch/agent/backlog/backlog_metrics.h"
 #include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/agent/backlog/jira_sink.h"
+#include "shopwatch/agent/backlog/redmine_sink.h"
 #include "shopwatch/agent/backlog/webhook_sink.h"
 #include "shopwatch/core/failure_reason.h"
 #include "shopwatch/core/redact.h"
@@ -27,14 +28,15 @@ std::string phasesText(const core::Phases& p) {
 }  // namespace
 
 BacklogRuntime::BacklogRuntime(const core::Clock& clock, storage::SqliteResultStore& store,
-                               const status::CheckStateTable& states, const status::AlertBoard& board,
+                               const status::CheckStateTable& states, status::AlertBoard& board,
                                std::string status_base_url)
     : clock_(clock),
       store_(store),
       states_(states),
       board_(board),
       status_base_url_(std::move(status_base_url)),
-      planner_([this](const rules::AlertRecord& r, backlog::IncidentFacts& f) { fillFacts(r, f); }) {}
+      planner_([this](const rules::AlertRecord& r, backlog::IncidentFacts& f) { fillFacts(r, f); }),
+      pauses_(std::make_unique<SinkPauseAlerts>(clock, store, board, hook(), [this] { committed(); })) {}
 
 BacklogRuntime::~BacklogRuntime() { stop(); }
 
@@ -43,8 +45,13 @@ void BacklogRuntime::configure(const AgentConfig& config) {
   pc.client = config.agent.client;
   pc.sinks = config.backlog.sinkNames();
   pc.notify = config.notify;
-  if (config.backlog.jira) pc.comment_interval = config.backlog.jira->comment_interval;
+  if (config.backlog.jira) {
+    pc.comment_interval = config.backlog.jira->comment_interval;
+  } else if (config.backlog.redmine) {
+    pc.comment_interval = config.backlog.redmine->comment_interval;
+  }
   planner_.configure(pc);
+  pauses_->keepOnly(pc.sinks);
 
   std::unique_ptr<backlog::OutboxWorker> old;
   {
@@ -65,6 +72,10 @@ void BacklogRuntime::configure(const AgentConfig& config) {
   if (config.backlog.jira) {
     o.sinks.push_back(std::make_unique<backlog::JiraSink>(*config.backlog.jira, config.agent.client));
   }
+  if (config.backlog.redmine) {
+    o.sinks.push_back(std::make_unique<backlog::RedmineSink>(*config.backlog.redmine, config.agent.client,
+                                                             nullptr, &clock_));
+  }
   if (config.backlog.webhook) {
     o.sinks.push_back(std::make_unique<backlog::WebhookSink>(*config.backlog.webhook, config.agent.client,
                                                              nullptr, &clock_));
@@ -74,6 +85,7 @@ void BacklogRuntime::configure(const AgentConfig& config) {
                                                                   config.agent.client, nullptr, &clock_));
   }
   o.open_facts = [this] { return openFacts(); };
+  o.on_pause_change = [this](const backlog::SinkStats& s) { pauses_->onChange(s); };
   auto worker = std::make_unique<backlog::OutboxWorker>(std::move(o));
   std::lock_guard lock(mu_);
   worker_ = std::move(worker);

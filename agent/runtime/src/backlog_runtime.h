@@ -1,7 +1,8 @@
 #pragma once
 // BacklogRuntime: the agent's incident pipeline ([D]) — the IncidentPlanner that writes incidents and
 // outbox rows inside the rule worker's transition jobs, and the OutboxWorker that delivers them to the
-// configured sinks (Jira, webhook, Alertmanager). Rebuilt on reload (the outbox is durable: nothing
+// configured sinks (Jira, Redmine, webhook, Alertmanager), and the internal alert on a paused sink
+// (sink_pause_alerts.h). Rebuilt on reload (the outbox is durable: nothing
 // pending is lost when the worker is replaced).
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "shopwatch/agent/runtime/rule_worker.h"
 #include "shopwatch/agent/status/alert_board.h"
 #include "shopwatch/agent/status/check_state_table.h"
+#include "sink_pause_alerts.h"
 
 namespace shopwatch::storage {
 class SqliteResultStore;
@@ -24,7 +26,7 @@ namespace shopwatch::agent::runtime {
 class BacklogRuntime {
  public:
   BacklogRuntime(const core::Clock& clock, storage::SqliteResultStore& store,
-                 const status::CheckStateTable& states, const status::AlertBoard& board,
+                 const status::CheckStateTable& states, status::AlertBoard& board,
                  std::string status_base_url);
   ~BacklogRuntime();  ///< stop()
 
@@ -49,11 +51,12 @@ class BacklogRuntime {
   const core::Clock& clock_;
   storage::SqliteResultStore& store_;
   const status::CheckStateTable& states_;
-  const status::AlertBoard& board_;
+  status::AlertBoard& board_;
   std::string status_base_url_;
   backlog::IncidentPlanner planner_;
   mutable std::mutex mu_;
   std::unique_ptr<backlog::OutboxWorker> worker_;
+  std::unique_ptr<SinkPauseAlerts> pauses_;
   std::vector<std::string> secrets_;
 };
 

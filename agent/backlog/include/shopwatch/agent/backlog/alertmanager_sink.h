@@ -47,8 +47,8 @@ class AlertmanagerSink final : public BacklogSink {
   /// Re-sends, in one POST, every alert of `firing` not sent for resend_every and every resolved
   /// alert within kResolvedResendFor of its resolution not sent for resend_every. Incidents missing
   /// from `firing` are no longer refreshed as firing (their endsAt lets them lapse). A failed POST
-  /// is retried on the next call.
-  void refresh(const std::vector<IncidentFacts>& firing) override;
+  /// is retried on the next call. Returns the POST's status (none when nothing was due).
+  std::vector<int> refresh(const std::vector<IncidentFacts>& firing) override;
 
  private:
   struct Impl;

@@ -15,7 +15,8 @@
 /// - anything else (pending, suppressed) files nothing.
 /// Sinks: AgentConfig::notify[rule] when the rule is listed (an empty list files nothing, not even
 /// an incident row), else every configured sink; names not configured are dropped. The sinks chosen
-/// when an episode opens get its escalate/resolve/retire actions.
+/// when an episode opens get its escalate/resolve/retire actions. The internal alert on a paused
+/// sink goes to every other sink (unless notify lists it).
 
 #include <functional>
 #include <map>
@@ -65,8 +66,10 @@ class IncidentPlanner {
   /// OutboxWorkerOptions::open_facts. Episode and since come from the record (fired_at).
   IncidentFacts facts(const rules::AlertRecord& record, core::SystemTime at) const;
 
-  /// The sinks a rule's incidents go to under `config`.
-  static std::vector<std::string> sinksFor(const PlannerConfig& config, const std::string& rule);
+  /// The sinks a rule's incidents on `target` go to under `config`. The internal alert on a paused
+  /// sink (kSinkPausedRule, check = the sink's name) never goes to the sink it is about.
+  static std::vector<std::string> sinksFor(const PlannerConfig& config, const std::string& rule,
+                                           const rules::Target& target);
 
  private:
   IncidentFacts buildFacts(const PlannerConfig& config, const rules::AlertRecord& record,

@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,12 +61,21 @@ struct OutboxWorkerOptions {
   std::function<double()> random;
   /// Secrets to redact from logged errors (AgentConfig::secrets).
   std::vector<std::string> secrets;
+  /// The internal alert on a paused sink: called on the worker thread with the sink's stats when it
+  /// pauses (401/403: paused true) and when it answers otherwise after a pause (paused false) — and
+  /// once per sink at its first answered request since the worker started (paused false), so an
+  /// alert left open by an earlier run resolves. Must not block for long or call back into the worker.
+  std::function<void(const struct SinkStats&)> on_pause_change;
 };
 
 struct SinkStats {
   std::string name;
   bool up = true;                         ///< false while paused or failing without an answer
   std::map<int, std::uint64_t> requests;  ///< HTTP requests by status code (0: no answer)
+  bool paused = false;                    ///< refused our credentials (401/403) at its last answer
+  std::optional<core::SystemTime> paused_since;
+  int pause_code = 0;                     ///< 401 or 403
+  std::string pause_error;                ///< the sink's words, secrets redacted
 };
 
 struct OutboxStats {

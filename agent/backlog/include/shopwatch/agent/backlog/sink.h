@@ -18,6 +18,10 @@
 
 namespace shopwatch::agent::backlog {
 
+/// The internal alert raised while a sink is paused (401/403): rule `backlog-sink-paused` on
+/// shopwatch/agent/<sink name>, critical, filed into the other sinks and shown in /api/v1/alerts.
+inline constexpr std::string_view kSinkPausedRule = "backlog-sink-paused";
+
 /// What a ticket says, fixed when the action was queued (serialised as OutboxAction::facts_json).
 struct IncidentFacts {
   std::string client;

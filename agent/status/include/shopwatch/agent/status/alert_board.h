@@ -29,7 +29,15 @@ class AlertBoard {
  public:
   void publish(std::shared_ptr<const AlertSnapshot> snapshot) {
     std::lock_guard lock(mu_);
-    current_ = std::move(snapshot);
+    engine_ = std::move(snapshot);
+    merge();
+  }
+  /// Alerts the agent raises about itself outside the rule engine (a paused backlog sink, see
+  /// backlog::kSinkPausedRule): listed after the engine's in every snapshot from now on.
+  void setInternal(std::vector<rules::AlertRecord> records) {
+    std::lock_guard lock(mu_);
+    internal_ = std::move(records);
+    merge();
   }
   /// Never null (an empty snapshot before the first publish).
   std::shared_ptr<const AlertSnapshot> current() const {
@@ -38,8 +46,20 @@ class AlertBoard {
   }
 
  private:
+  void merge() {
+    if (internal_.empty()) {
+      current_ = engine_;
+      return;
+    }
+    auto merged = std::make_shared<AlertSnapshot>(*engine_);
+    merged->alerts.insert(merged->alerts.end(), internal_.begin(), internal_.end());
+    current_ = std::move(merged);
+  }
+
   mutable std::mutex mu_;
-  std::shared_ptr<const AlertSnapshot> current_ = std::make_shared<const AlertSnapshot>();
+  std::shared_ptr<const AlertSnapshot> engine_ = std::make_shared<const AlertSnapshot>();
+  std::vector<rules::AlertRecord> internal_;
+  std::shared_ptr<const AlertSnapshot> current_ = engine_;
 };
 
 /// The alert and SLO families of /metrics (text format 0.0.4, HELP and TYPE once per family):
