@@ -12,6 +12,9 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata libsystemd-dev libcrypt-dev
   # tests and tools
   sqlite3 curl python3 prometheus prometheus-alertmanager nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
+  # a real Redmine for the Redmine sink tests (tests/redmine/redmine_ctl.sh runs a throwaway instance;
+  # the system instance dbconfig-common sets up on install is never used)
+  redmine redmine-sqlite ruby-webrick
 )
 
 missing=()
