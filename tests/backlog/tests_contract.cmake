@@ -13,5 +13,6 @@ shopwatch_add_test(backlog_contract_jira_tests
 shopwatch_add_test(backlog_contract_redmine_tests
   SOURCES ${SHOPWATCH_CONTRACT_SOURCES} ${CMAKE_CURRENT_SOURCE_DIR}/sink_contract_redmine.cpp
   LIBS shopwatch::agent_backlog shopwatch::agent_persistence shopwatch::agent_http
-       shopwatch::storage shopwatch_test_tools CURL::libcurl nlohmann_json::nlohmann_json
-  PROPERTIES FIXTURES_REQUIRED redmine RESOURCE_LOCK redmine)
+       shopwatch::storage shopwatch_test_tools shopwatch_redmine_support CURL::libcurl
+       nlohmann_json::nlohmann_json
+  PROPERTIES FIXTURES_REQUIRED redmine RESOURCE_LOCK redmine LABELS redmine)

@@ -1,6 +1,7 @@
 // `shopwatch backlog check -c FILE`: verifies the configured sinks before an incident needs them —
-// Jira's credentials, projects, issue type, create screen and transitions (checkJira), and that the
-// webhook and Alertmanager answer. Creates nothing anywhere.
+// Jira's credentials, projects, issue type, create screen and transitions (checkJira), Redmine's key,
+// projects, tracker, statuses, priorities and fingerprint field (checkRedmine), and that the webhook
+// and Alertmanager answer. Creates nothing anywhere.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "command_config.h"
 #include "shopwatch/agent/backlog/http_client.h"
 #include "shopwatch/agent/backlog/jira_sink.h"
+#include "shopwatch/agent/backlog/redmine_sink.h"
 #include "shopwatch/core/redact.h"
 
 namespace shopwatch::cli {
@@ -65,6 +67,11 @@ int backlogCheckCommand(const std::string& config_path) {
     for (const auto& line : report.ok) findings.ok.push_back("jira: " + line);
     for (const auto& line : report.problems) findings.problems.push_back("jira: " + line);
   }
+  if (settings.redmine) {
+    const backlog::SinkCheckReport report = backlog::checkRedmine(*settings.redmine, http);
+    for (const auto& line : report.ok) findings.ok.push_back("redmine: " + line);
+    for (const auto& line : report.problems) findings.problems.push_back("redmine: " + line);
+  }
   if (settings.webhook) checkWebhook(*settings.webhook, http, findings);
   if (settings.alertmanager) checkAlertmanager(*settings.alertmanager, http, findings);
   // A reply may quote a URL or header that holds an expanded secret.
@@ -72,8 +79,9 @@ int backlogCheckCommand(const std::string& config_path) {
     std::printf("ok       %s\n", core::redact(line, config->secrets).c_str());
   for (const auto& line : findings.problems)
     std::printf("problem  %s\n", core::redact(line, config->secrets).c_str());
-  if (!settings.jira) {
-    std::fprintf(stderr, "shopwatch: no backlog.jira configured in %s\n", config_path.c_str());
+  if (!settings.jira && !settings.redmine) {
+    std::fprintf(stderr, "shopwatch: no backlog.jira configured (nor backlog.redmine) in %s\n",
+                 config_path.c_str());
     return kExitFailed;
   }
   if (!findings.problems.empty()) {

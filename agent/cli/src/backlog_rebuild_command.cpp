@@ -1,9 +1,10 @@
 // `shopwatch backlog rebuild -c FILE`: when the database is lost (or was replaced), restores the
-// incident → Jira issue mapping from Jira itself: every issue with a `shopwatch-<hash>` label whose
-// fingerprint belongs to a rule (or SLO) and target of this config gets its incident row and ticket
-// back. Restored incidents are recorded as resolved: the alert state went with the database, so
-// nothing is firing yet; when the alert fires again the Jira sink finds the issue through the
-// mapping and adopts (still open), reopens (within reopen_window) or replaces it.
+// incident → issue mapping from the trackers themselves: every Jira issue with a `shopwatch-<hash>`
+// label, and every Redmine issue whose fingerprint field holds one ([D2]), whose fingerprint belongs
+// to a rule (or SLO) and target of this config gets its incident row and ticket back. Restored
+// incidents are recorded as resolved: the alert state went with the database, so nothing is firing
+// yet; when the alert fires again the sink finds the issue through the mapping and adopts (still
+// open), reopens (within reopen_window) or replaces it.
 //
 // It writes through a store opened read-write, like the agent; SQLite lets it run beside a running
 // agent (the writes are one short transaction), but the agent's planner may then create the same
@@ -20,6 +21,7 @@
 #include "shopwatch/agent/backlog/incident_planner.h"
 #include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/agent/backlog/jira_sink.h"
+#include "shopwatch/agent/backlog/redmine_sink.h"
 #include "shopwatch/agent/config/rule_set.h"
 #include "shopwatch/agent/persistence/alert_state_store.h"
 #include "shopwatch/agent/persistence/maintenance_store.h"
@@ -67,7 +69,11 @@ std::string targetText(const rules::Target& target) {
 struct Match {
   backlog::FoundTicket found;
   Identity identity;
+  std::string sink;  ///< "jira" | "redmine"
 };
+
+/// A tracker's name in the output: "Jira", "Redmine".
+std::string trackerName(const std::string& sink) { return sink == "redmine" ? "Redmine" : "Jira"; }
 
 /// How the write went, and what the committed attempt did.
 struct RebuildOutcome {
@@ -98,7 +104,7 @@ class RebuildJob final : public storage::WriteJob {
         incident_id = (*existing)->id;
         const backlog::IncidentTicket* recorded = nullptr;
         for (const auto& t : *tickets) {
-          if (t.incident_id == incident_id && t.sink == "jira") recorded = &t;
+          if (t.incident_id == incident_id && t.sink == m.sink) recorded = &t;
         }
         if (recorded) {
           lines_.push_back("known     " + what + "  already recorded" +
@@ -133,7 +139,7 @@ class RebuildJob final : public storage::WriteJob {
       if (!s) return s.error();
       storage::Statement::ResetOnExit reset(**s);
       (*s)->bind(1, incident_id)
-          .bind(2, std::string_view("jira"))
+          .bind(2, std::string_view(m.sink))
           .bind(3, std::string_view(ticket.key))
           .bind(4, std::string_view(ticket.id))
           .bind(5, std::string_view(ticket.url))
@@ -141,9 +147,10 @@ class RebuildJob final : public storage::WriteJob {
       if (auto st = (*s)->run(); !st) return st;
       ++restored_;
       lines_.push_back("restored  " + what + "  episode " + std::to_string(ticket.episode) +
-                       (m.found.done ? "  (done in Jira)"
-                                     : "  (still open in Jira: adopted when the alert fires again, "
-                                       "else close it by hand)"));
+                       (m.found.done ? "  (done in " + trackerName(m.sink) + ")"
+                                     : "  (still open in " + trackerName(m.sink) +
+                                           ": adopted when the alert fires again, else close it by "
+                                           "hand)"));
     }
     return {};
   }
@@ -165,21 +172,35 @@ class RebuildJob final : public storage::WriteJob {
 int backlogRebuildCommand(const std::string& config_path) {
   auto config = loadCommandConfig(config_path);
   if (!config) return kExitFailed;
-  if (!config->backlog.jira) {
-    std::fprintf(stderr, "shopwatch: no backlog.jira configured in %s\n", config_path.c_str());
+  const agent::BacklogSettings& sinks = config->backlog;
+  if (!sinks.jira && !sinks.redmine) {
+    std::fprintf(stderr, "shopwatch: no backlog.jira configured (nor backlog.redmine) in %s\n",
+                 config_path.c_str());
     return kExitFailed;
   }
   backlog::HttpClient http;
-  auto found = backlog::findShopwatchTickets(*config->backlog.jira, http);
-  if (!found) {
-    std::fprintf(stderr, "shopwatch: cannot search Jira: %s\n", found.error().message.c_str());
-    return kExitFailed;
+  std::vector<std::pair<std::string, backlog::FoundTicket>> found;  // sink, ticket; newest first per sink
+  if (sinks.jira) {
+    auto jira = backlog::findShopwatchTickets(*sinks.jira, http);
+    if (!jira) {
+      std::fprintf(stderr, "shopwatch: cannot search Jira: %s\n", jira.error().message.c_str());
+      return kExitFailed;
+    }
+    for (auto& t : *jira) found.emplace_back("jira", std::move(t));
+  }
+  if (sinks.redmine) {
+    auto redmine = backlog::findRedmineTickets(*sinks.redmine, http);
+    if (!redmine) {
+      std::fprintf(stderr, "shopwatch: cannot search Redmine: %s\n", redmine.error().message.c_str());
+      return kExitFailed;
+    }
+    for (auto& t : *redmine) found.emplace_back("redmine", std::move(t));
   }
   const auto identities = identitiesOf(*config);
   std::vector<Match> matches;
-  std::map<std::string, std::string> kept;  // fingerprint → the newest issue's key
+  std::map<std::pair<std::string, std::string>, std::string> kept;  // sink, fingerprint → newest key
   std::vector<std::string> skipped;
-  for (const auto& ticket : *found) {  // newest first
+  for (const auto& [sink, ticket] : found) {
     auto id = identities.find(ticket.fingerprint);
     if (id == identities.end()) {
       skipped.push_back("unmatched " + ticket.ticket.key + "  " + ticket.fingerprint +
@@ -187,14 +208,14 @@ int backlogRebuildCommand(const std::string& config_path) {
                         "renamed, or another agent.client)");
       continue;
     }
-    if (auto k = kept.find(ticket.fingerprint); k != kept.end()) {
+    if (auto k = kept.find({sink, ticket.fingerprint}); k != kept.end()) {
       skipped.push_back("older     " + ticket.ticket.key + "  " + id->second.rule + "  " +
                         targetText(id->second.target) + ": an earlier issue of the same incident (" +
                         k->second + " is newer)");
       continue;
     }
-    kept.emplace(ticket.fingerprint, ticket.ticket.key);
-    matches.push_back(Match{ticket, id->second});
+    kept.emplace(std::make_pair(sink, ticket.fingerprint), ticket.ticket.key);
+    matches.push_back(Match{ticket, id->second, sink});
   }
 
   storage::StoreOptions options;
@@ -224,8 +245,8 @@ int backlogRebuildCommand(const std::string& config_path) {
   }
   for (const auto& line : outcome.lines) std::printf("%s\n", line.c_str());
   for (const auto& line : skipped) std::printf("%s\n", line.c_str());
-  std::printf("%zu issue%s found, %zu restored, %zu not matched\n", found->size(),
-              found->size() == 1 ? "" : "s", outcome.restored, skipped.size());
+  std::printf("%zu issue%s found, %zu restored, %zu not matched\n", found.size(),
+              found.size() == 1 ? "" : "s", outcome.restored, skipped.size());
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The top-level `backlog:` section ([D]: Jira, webhook, Alertmanager) and `notify:` of rules and
+// The top-level `backlog:` section ([D]: Jira, webhook, Alertmanager; [D2]: Redmine) and `notify:` of rules and
 // SLOs. `backlog:` may come after `rules:`, and `projects:` names shop envs, so what needs the whole
 // file (each notify name is a configured sink, each projects env has a shop) is checked by
 // finalizeBacklog() at the places recorded here.
@@ -30,14 +30,14 @@ struct NotifyRef {
 
 struct BacklogDraft {
   std::vector<NotifyRef> notify;
-  /// `backlog.jira.projects` keys: env name and where it is written.
+  /// `backlog.jira.projects` and `backlog.redmine.projects` keys: env name and where it is written.
   std::vector<std::pair<std::string, Place>> project_envs;
   /// The sinks written under `backlog:`, loaded or not: a notify naming one that has its own
   /// errors is not reported a second time.
   std::vector<std::string> declared;
 };
 
-// ---- sections (backlog_keys.cpp, jira_keys.cpp)
+// ---- sections (backlog_keys.cpp, jira_keys.cpp, redmine_keys.cpp)
 /// `backlog:` — the sinks into state.config.backlog.
 void applyBacklog(ParseContext& ctx, const MapEntry& section, LoadState& state);
 const KeyTable<BacklogSettings>& backlogKeyTable();
@@ -54,6 +54,21 @@ const KeyTable<JiraEntry>& jiraPriorityKeyTable();
 void applyJira(ParseContext& ctx, const MapEntry& entry, BacklogSettings& backlog,
                BacklogDraft& draft);
 
+/// `backlog.redmine` and its `priority:` map. The applier records `projects:` envs in `draft`.
+struct RedmineEntry {
+  RedmineSettings settings;
+  BacklogDraft* draft = nullptr;
+};
+const KeyTable<RedmineEntry>& redmineKeyTable();
+const KeyTable<RedmineEntry>& redminePriorityKeyTable();
+/// `backlog.redmine` as a whole: its keys and the required ones.
+void applyRedmine(ParseContext& ctx, const MapEntry& entry, BacklogSettings& backlog,
+                  BacklogDraft& draft);
+
+/// A `reopen_window`: a duration (`24h`; `0s`: always reopen) or `never` (always a new issue: the
+/// inner optional empty). Nothing after reporting a wrong value.
+std::optional<std::optional<core::Micros>> reopenWindow(ParseContext& ctx, const MapEntry& e);
+
 /// What kind of URL a sink accepts.
 enum class SinkUrl {
   HttpsOrLoopback,  ///< https, or http to 127.0.0.1 / localhost / [::1] only (credentials travel)
@@ -68,7 +83,7 @@ std::optional<std::string> sinkUrl(ParseContext& ctx, const MapEntry& e, SinkUrl
 std::optional<std::string> secretReference(ParseContext& ctx, const MapEntry& e);
 
 // ---- `notify:` (notify_keys.cpp)
-/// A list of sink names (`[]` allowed); each is `jira`, `webhook` or `alertmanager`, once.
+/// A list of sink names (`[]` allowed); each is `jira`, `redmine`, `webhook` or `alertmanager`, once.
 std::optional<NotifyList> readNotify(ParseContext& ctx, const MapEntry& e);
 /// Every notify name is a configured sink (into AgentConfig::notify); every projects env has a shop.
 void finalizeBacklog(LoadState& state);

@@ -1,5 +1,5 @@
-// `backlog:` — where incidents are filed: `jira:` (jira_keys.cpp), `webhook:` and `alertmanager:`,
-// and the URL and secret readers the three share.
+// `backlog:` — where incidents are filed: `jira:` (jira_keys.cpp), `redmine:` (redmine_keys.cpp),
+// `webhook:` and `alertmanager:`, and the URL, secret and reopen_window readers they share.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -66,9 +66,11 @@ void applyAlertmanager(ParseContext& ctx, const MapEntry& e, BacklogSettings& ba
   if (!am.url.empty()) backlog.alertmanager = std::move(am);
 }
 
-// `jira` needs the draft (projects envs), so the section applies it itself (apply == nullptr).
-constexpr std::array<KeyRow<BacklogSettings>, 3> kBacklogRows = {{
+// `jira` and `redmine` need the draft (projects envs), so the section applies them itself
+// (apply == nullptr).
+constexpr std::array<KeyRow<BacklogSettings>, 4> kBacklogRows = {{
     {"jira", nullptr, "Jira Cloud or Data Center: issues created, commented, resolved, reopened"},
+    {"redmine", nullptr, "Redmine (REST API): issues created, noted, closed, reopened"},
     {"webhook", applyWebhook, "a signed JSON POST per incident event (docs/webhook.md)"},
     {"alertmanager", applyAlertmanager, "firing and resolved alerts POSTed to Alertmanager"},
 }};
@@ -143,6 +145,17 @@ std::optional<std::string> secretReference(ParseContext& ctx, const MapEntry& e)
   return secret;
 }
 
+std::optional<std::optional<core::Micros>> reopenWindow(ParseContext& ctx, const MapEntry& e) {
+  if (e.value.IsScalar() && e.value.Scalar() == "never") return std::optional<core::Micros>{};
+  if (e.value.IsScalar()) {
+    if (auto parsed = core::parseDuration(e.value.Scalar())) return std::optional<core::Micros>{*parsed};
+  }
+  ctx.report(e.value, e.path,
+             "expected a duration (`24h`; `0s`: always reopen) or `never` (always a new issue)" +
+                 (e.value.IsScalar() ? ", got `" + e.value.Scalar() + "`" : std::string()));
+  return std::nullopt;
+}
+
 const KeyTable<BacklogSettings>& backlogKeyTable() {
   static const KeyTable<BacklogSettings> table("backlog", kBacklogRows);
   return table;
@@ -165,6 +178,7 @@ void applyBacklog(ParseContext& ctx, const MapEntry& section, LoadState& state) 
   for (const auto& e : *entries) {
     state.backlog.declared.push_back(e.key);
     if (e.key == "jira") applyJira(ctx, e, state.config.backlog, state.backlog);
+    if (e.key == "redmine") applyRedmine(ctx, e, state.config.backlog, state.backlog);
   }
 }
 

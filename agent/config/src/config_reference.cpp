@@ -134,6 +134,8 @@ std::vector<KeyDoc> keyReference() {
   detail::backlogKeyTable().appendDocs(out);
   detail::jiraKeyTable().appendDocs(out);
   detail::jiraPriorityKeyTable().appendDocs(out);
+  detail::redmineKeyTable().appendDocs(out);
+  detail::redminePriorityKeyTable().appendDocs(out);
   detail::webhookKeyTable().appendDocs(out);
   detail::alertmanagerKeyTable().appendDocs(out);
   return out;

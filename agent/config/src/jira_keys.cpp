@@ -204,19 +204,7 @@ void applyReopenTransition(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
 }
 
 void applyReopenWindow(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
-  if (e.value.IsScalar() && e.value.Scalar() == "never") {
-    d.settings.reopen_window.reset();
-    return;
-  }
-  if (e.value.IsScalar()) {
-    if (auto parsed = core::parseDuration(e.value.Scalar())) {
-      d.settings.reopen_window = *parsed;
-      return;
-    }
-  }
-  ctx.report(e.value, e.path,
-             "expected a duration (`24h`; `0s`: always reopen) or `never` (always a new issue)" +
-                 (e.value.IsScalar() ? ", got `" + e.value.Scalar() + "`" : std::string()));
+  if (auto w = reopenWindow(ctx, e)) d.settings.reopen_window = *w;
 }
 
 void applyWontFix(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {

@@ -11,7 +11,7 @@
 namespace shopwatch::agent::detail {
 namespace {
 
-constexpr std::array<std::string_view, 3> kSinkNames = {"jira", "webhook", "alertmanager"};
+constexpr std::array<std::string_view, 4> kSinkNames = {"jira", "redmine", "webhook", "alertmanager"};
 
 std::string quoted(const std::vector<std::string>& names) {
   std::vector<std::string_view> views(names.begin(), names.end());

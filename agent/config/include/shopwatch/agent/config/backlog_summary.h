@@ -11,12 +11,13 @@
 namespace shopwatch::agent {
 
 /// "jira  cloud https://acme.atlassian.net  project SHOP (staging: SHOPSTAGE)  issue type Incident
-/// …", "webhook  https://hooks.agency.example/shopwatch  signed", "alertmanager  http://…",
+/// …", "redmine  https://redmine.agency.example  project shop  tracker Bug …", "webhook  https://hooks.agency.example/shopwatch  signed", "alertmanager  http://…",
 /// then "notify  home-slow: jira, webhook" per rule/SLO with `notify:` (`[]`: "none"). Empty when
 /// no sink is configured and no rule names one.
 std::vector<std::string> backlogSummary(const AgentConfig& config);
 
 /// `reopen_window` as written back: "24h", "0s (always reopen)", "never (always a new issue)".
 std::string formatReopenWindow(const JiraSettings& jira);
+std::string formatReopenWindow(const RedmineSettings& redmine);
 
 }  // namespace shopwatch::agent

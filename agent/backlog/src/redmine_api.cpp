@@ -1,0 +1,140 @@
+#include "redmine_api.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace shopwatch::agent::backlog::redmine {
+
+RedmineApi::RedmineApi(const RedmineSettings& settings, HttpClient& http)
+    : settings_(settings), http_(http), base_(settings.url) {
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+std::string RedmineApi::issueUrl(std::string_view id) const {
+  return base_ + "/issues/" + std::string(id);
+}
+
+HttpReply RedmineApi::call(std::string_view method, const std::string& path, const std::string& body) {
+  HttpCall c;
+  c.method = std::string(method);
+  c.url = base_ + path;
+  c.headers = {{"Content-Type", "application/json"},
+               {"Accept", "application/json"},
+               {"Accept-Language", "en"},
+               {"X-Redmine-API-Key", settings_.api_key}};
+  c.body = body;
+  c.timeout = settings_.timeout;
+  HttpReply reply = http_.perform(c);
+  codes_.push_back(reply.status);
+  return reply;
+}
+
+std::vector<int> RedmineApi::takeCodes() { return std::exchange(codes_, {}); }
+
+nlohmann::json parseBody(const HttpReply& r) {
+  if (r.body.empty()) return nullptr;
+  return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string errorText(const HttpReply& r) {
+  const nlohmann::json j = parseBody(r);
+  if (!j.is_object()) return {};
+  auto it = j.find("errors");
+  if (it == j.end()) return {};
+  std::string out;
+  auto add = [&out](const nlohmann::json& m) {
+    const std::string s = m.is_string() ? m.get<std::string>() : m.dump();
+    if (s.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += s;
+  };
+  if (it->is_array()) {
+    for (const auto& m : *it) add(m);
+  } else {
+    add(*it);
+  }
+  return out;
+}
+
+std::string answerText(const HttpReply& r) {
+  if (r.status == 0) return "no answer (" + (r.error.empty() ? std::string("no response") : r.error) + ")";
+  std::string out = "HTTP " + std::to_string(r.status);
+  const std::string detail = errorText(r);
+  if (!detail.empty()) out += ": " + detail;
+  return out;
+}
+
+SendResult failureResult(const HttpReply& r, std::string_view what) {
+  SendResult out;
+  out.http_code = r.status;
+  std::string text(what);
+  if (r.status == 0) {
+    out.status = SendStatus::Retry;
+    out.error = text + ": no answer from Redmine (" + (r.error.empty() ? "no response" : r.error) + ")";
+    return out;
+  }
+  text += ": Redmine answered HTTP " + std::to_string(r.status);
+  if (const std::string detail = errorText(r); !detail.empty()) text += " (" + detail + ")";
+  if (r.status == 429 || r.status >= 500 || r.status == 409) {
+    out.status = SendStatus::Retry;
+    out.retry_after = parseRetryAfter(r);
+  } else if (r.status == 401) {
+    out.status = SendStatus::Pause;
+    text += ": the API key was refused (check backlog.redmine.api_key, and that the REST API is "
+            "enabled in Administration → Settings → API)";
+  } else if (r.status == 403) {
+    out.status = SendStatus::Pause;
+    text += ": the key's user lacks a permission for this (is it a member of the project with a "
+            "role that may add and edit issues?)";
+  } else {
+    out.status = SendStatus::Dead;
+  }
+  out.error = std::move(text);
+  return out;
+}
+
+SendResult deadResult(std::string error) {
+  SendResult out;
+  out.status = SendStatus::Dead;
+  out.error = std::move(error);
+  return out;
+}
+
+std::vector<std::string> configuredProjects(const RedmineSettings& settings) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& p) {
+    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  add(settings.project);
+  for (const auto& entry : settings.projects) add(entry.second);
+  return out;
+}
+
+std::string urlEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+bool allDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string idText(const nlohmann::json& j) {
+  if (j.is_number_integer()) return std::to_string(j.get<std::int64_t>());
+  if (j.is_string() && allDigits(j.get<std::string>())) return j.get<std::string>();
+  return {};
+}
+
+}  // namespace shopwatch::agent::backlog::redmine
