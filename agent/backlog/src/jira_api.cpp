@@ -1,6 +1,5 @@
 #include "jira_api.h"
 
-#include <algorithm>
 #include <utility>
 
 namespace shopwatch::agent::backlog::detail {
@@ -130,33 +129,6 @@ std::string jqlQuote(std::string_view text) {
     out += c;
   }
   out += '"';
-  return out;
-}
-
-std::vector<std::string> configuredProjects(const JiraSettings& settings) {
-  std::vector<std::string> out;
-  auto add = [&out](const std::string& p) {
-    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
-  };
-  add(settings.project);
-  for (const auto& [env, key] : settings.projects) add(key);
-  return out;
-}
-
-std::string pathSegment(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : key) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
   return out;
 }
 

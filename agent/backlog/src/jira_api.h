@@ -12,6 +12,8 @@
 #include "shopwatch/agent/backlog/http_client.h"
 #include "shopwatch/agent/backlog/sink.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "tracker_projects.h"
+#include "url_text.h"
 
 namespace shopwatch::agent::backlog::detail {
 
@@ -74,10 +76,8 @@ SendResult failureResult(const HttpReply& r, std::string_view what);
 std::string jqlQuote(std::string_view text);
 
 /// The configured project keys: `project` first, then the per-env ones, without duplicates.
-std::vector<std::string> configuredProjects(const JiraSettings& settings);
-
-/// `key` percent-encoded for a URL path segment (issue keys and project keys are safe, but ids from
-/// configuration are not trusted).
-std::string pathSegment(std::string_view key);
+inline std::vector<std::string> configuredProjects(const JiraSettings& settings) {
+  return projectList(settings.project, settings.projects);
+}
 
 }  // namespace shopwatch::agent::backlog::detail

@@ -41,7 +41,7 @@ std::string joinNames(const std::vector<std::string>& names) {
 /// Issue type, screen fields and required fields of one project.
 void checkCreateScreen(JiraApi& api, const JiraSettings& s, const std::string& project,
                        JiraCheckReport& report) {
-  HttpReply types = api.get(api.path("issue/createmeta/" + detail::pathSegment(project) + "/issuetypes"));
+  HttpReply types = api.get(api.path("issue/createmeta/" + detail::percentEncode(project) + "/issuetypes"));
   if (!detail::ok(types)) {
     report.problems.push_back("cannot read the issue types of " + project + " (" + answerText(types) + ")");
     return;
@@ -63,8 +63,8 @@ void checkCreateScreen(JiraApi& api, const JiraSettings& s, const std::string& p
   }
   report.ok.push_back("issue type \"" + s.issue_type + "\" exists in " + project);
 
-  HttpReply meta = api.get(api.path("issue/createmeta/" + detail::pathSegment(project) +
-                                    "/issuetypes/" + detail::pathSegment(type_id)));
+  HttpReply meta = api.get(api.path("issue/createmeta/" + detail::percentEncode(project) +
+                                    "/issuetypes/" + detail::percentEncode(type_id)));
   if (!detail::ok(meta)) {
     report.problems.push_back("cannot read the create screen of " + project + "/" + s.issue_type +
                               " (" + answerText(meta) + ")");
@@ -190,7 +190,7 @@ JiraCheckReport checkJira(const JiraSettings& settings, HttpClient& http) {
   const auto projects = detail::configuredProjects(settings);
   if (projects.empty()) report.problems.push_back("no project configured (backlog.jira.project)");
   for (const auto& project : projects) {
-    HttpReply p = api.get(api.path("project/" + detail::pathSegment(project)));
+    HttpReply p = api.get(api.path("project/" + detail::percentEncode(project)));
     if (p.status == 404) {
       report.problems.push_back("project " + project +
                                 " does not exist, or this account cannot see it");

@@ -263,7 +263,7 @@ void JiraSink::Impl::markDuplicates(const IncidentFacts& facts,
                  issue.key, facts.fingerprint, kept.key, issue.key, kDuplicateLabel);
     const std::string ref = issue.id.empty() ? issue.key : issue.id;
     const nlohmann::json edit = {{"update", {{"labels", {{{"add", kDuplicateLabel}}}}}}};
-    HttpReply r = api.put(api.path("issue/" + detail::pathSegment(ref)), edit);
+    HttpReply r = api.put(api.path("issue/" + detail::percentEncode(ref)), edit);
     if (!detail::ok(r)) {
       spdlog::warn("jira: {}", detail::failureResult(r, "label " + issue.key + " a duplicate").error);
       continue;
@@ -272,7 +272,7 @@ void JiraSink::Impl::markDuplicates(const IncidentFacts& facts,
         {false, "shopwatch: duplicate of " + kept.key + " for the same incident (" +
                     facts.fingerprint + "); shopwatch keeps " + kept.key + " current and leaves this "
                     "issue for a human to close."}};
-    HttpReply c = api.post(api.path("issue/" + detail::pathSegment(ref) + "/comment"),
+    HttpReply c = api.post(api.path("issue/" + detail::percentEncode(ref) + "/comment"),
                            {{"body", detail::renderBody(note, settings.flavor == JiraSettings::Flavor::Cloud)}});
     if (!detail::ok(c)) {
       spdlog::warn("jira: {}", detail::failureResult(c, "comment on duplicate " + issue.key).error);
@@ -287,11 +287,11 @@ void JiraSink::Impl::refreshFiring(const IncidentFacts& facts, const std::string
   }
   const nlohmann::json edit = {{"fields", edit_fields},
                                {"update", {{"labels", {{{"remove", kRecoveredLabel}}}}}}};
-  HttpReply r = api.put(api.path("issue/" + detail::pathSegment(ref)), edit);
+  HttpReply r = api.put(api.path("issue/" + detail::percentEncode(ref)), edit);
   if (!detail::ok(r)) {
     spdlog::warn("jira: {}", detail::failureResult(r, "refresh summary of " + ref).error);
   }
-  HttpReply p = api.put(api.path("issue/" + detail::pathSegment(ref) + "/properties/shopwatch"),
+  HttpReply p = api.put(api.path("issue/" + detail::percentEncode(ref) + "/properties/shopwatch"),
                         propertyValue(facts));
   if (!detail::ok(p)) {
     spdlog::warn("jira: {}", detail::failureResult(p, "update the shopwatch property of " + ref).error);

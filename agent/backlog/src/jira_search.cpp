@@ -81,7 +81,7 @@ JiraIssue parseIssue(const nlohmann::json& j) {
 
 IssueRead getIssue(JiraApi& api, const std::string& id_or_key) {
   IssueRead out;
-  out.reply = api.get(api.path("issue/" + pathSegment(id_or_key)) + "?fields=" + kIssueFields +
+  out.reply = api.get(api.path("issue/" + percentEncode(id_or_key)) + "?fields=" + kIssueFields +
                       "&properties=shopwatch");
   if (ok(out.reply)) out.issue = parseIssue(parseBody(out.reply));
   return out;

@@ -69,7 +69,7 @@ SendResult JiraSink::Impl::update(const OutboxAction& action, const IncidentFact
       }
       const std::string priority = priorityFor(facts.severity);
       if (priority.empty()) return done;
-      HttpReply r = api.put(api.path("issue/" + detail::pathSegment(ref)),
+      HttpReply r = api.put(api.path("issue/" + detail::percentEncode(ref)),
                             {{"fields", {{"priority", {{"name", priority}}}}}});
       if (!detail::ok(r) && r.status != 404) {
         SendResult failed = detail::failureResult(r, "set priority of " + ticket.key);
@@ -115,7 +115,7 @@ SendResult JiraSink::Impl::resolve(const OutboxAction& action, const IncidentFac
 
   nlohmann::json edit = {{"fields", {{"summary", detail::issueSummary(facts, true)}}}};
   if (!settings.auto_resolve) edit["update"] = {{"labels", {{{"add", kRecoveredLabel}}}}};
-  HttpReply r = api.put(api.path("issue/" + detail::pathSegment(ref)), edit);
+  HttpReply r = api.put(api.path("issue/" + detail::percentEncode(ref)), edit);
   if (!detail::ok(r)) {
     SendResult failed = detail::failureResult(r, "mark " + ticket.key + " resolved");
     if (failed.status != SendStatus::Dead) return failed;
@@ -146,7 +146,7 @@ SendResult JiraSink::Impl::resolve(const OutboxAction& action, const IncidentFac
 std::optional<SendResult> JiraSink::Impl::postComment(const std::string& ref,
                                                       const detail::TextDoc& doc,
                                                       const std::string& trailer, bool look_first) {
-  const std::string path = api.path("issue/" + detail::pathSegment(ref) + "/comment");
+  const std::string path = api.path("issue/" + detail::percentEncode(ref) + "/comment");
   if (look_first || unanswered_comments.count(trailer) > 0) {
     HttpReply r = api.get(path + "?orderBy=-created&maxResults=20");
     if (!detail::ok(r)) return detail::failureResult(r, "read the comments of " + ref);

@@ -6,7 +6,7 @@ namespace shopwatch::agent::backlog::detail {
 
 TransitionsRead listTransitions(JiraApi& api, const std::string& id_or_key) {
   TransitionsRead out;
-  out.reply = api.get(api.path("issue/" + pathSegment(id_or_key) + "/transitions"));
+  out.reply = api.get(api.path("issue/" + percentEncode(id_or_key) + "/transitions"));
   if (!ok(out.reply)) return out;
   const nlohmann::json j = parseBody(out.reply);
   if (!j.is_object() || !j.contains("transitions") || !j["transitions"].is_array()) return out;
@@ -53,7 +53,7 @@ std::string describeTransitions(const std::vector<JiraTransition>& transitions) 
 }
 
 HttpReply applyTransition(JiraApi& api, const std::string& id_or_key, const JiraTransition& t) {
-  return api.post(api.path("issue/" + pathSegment(id_or_key) + "/transitions"),
+  return api.post(api.path("issue/" + percentEncode(id_or_key) + "/transitions"),
                   {{"transition", {{"id", t.id}}}});
 }
 

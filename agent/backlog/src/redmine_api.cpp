@@ -100,33 +100,6 @@ SendResult deadResult(std::string error) {
   return out;
 }
 
-std::vector<std::string> configuredProjects(const RedmineSettings& settings) {
-  std::vector<std::string> out;
-  auto add = [&out](const std::string& p) {
-    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
-  };
-  add(settings.project);
-  for (const auto& entry : settings.projects) add(entry.second);
-  return out;
-}
-
-std::string urlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 bool allDigits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }

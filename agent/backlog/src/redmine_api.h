@@ -12,6 +12,8 @@
 #include "shopwatch/agent/backlog/http_client.h"
 #include "shopwatch/agent/backlog/sink.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "tracker_projects.h"
+#include "url_text.h"
 
 namespace shopwatch::agent::backlog::redmine {
 
@@ -67,10 +69,11 @@ SendResult failureResult(const HttpReply& r, std::string_view what);
 SendResult deadResult(std::string error);
 
 /// The configured project identifiers: `project` first, then the per-env ones, without duplicates.
-std::vector<std::string> configuredProjects(const RedmineSettings& settings);
+inline std::vector<std::string> configuredProjects(const RedmineSettings& settings) {
+  return detail::projectList(settings.project, settings.projects);
+}
 
-/// `text` percent-encoded for a URL path segment or query value.
-std::string urlEncode(std::string_view text);
+using detail::percentEncode;
 
 /// Whether `text` is non-empty and all ASCII digits (a configured name given as an id).
 bool allDigits(std::string_view text);

@@ -77,7 +77,7 @@ void checkPriorities(RedmineApi& api, redmine::RedmineIds& ids, SinkCheckReport&
 void checkProject(RedmineApi& api, redmine::RedmineIds& ids, const std::string& project,
                   bool tracker_exists, SinkCheckReport& report) {
   const RedmineSettings& s = api.settings();
-  HttpReply p = api.get("/projects/" + redmine::urlEncode(project) + ".json?include=trackers,issue_custom_fields");
+  HttpReply p = api.get("/projects/" + redmine::percentEncode(project) + ".json?include=trackers,issue_custom_fields");
   if (p.status == 404 || p.status == 403) {
     report.problems.push_back("project \"" + project +
                               "\" does not exist, or the key's user is not a member of it");
@@ -110,7 +110,7 @@ void checkProject(RedmineApi& api, redmine::RedmineIds& ids, const std::string& 
                       ") is visible in " + project);
   // Redmine ignores a filter on a field that is not "used as a filter": then a value no issue has
   // matches every issue.
-  const std::string base = "/issues.json?project_id=" + redmine::urlEncode(project) + "&status_id=*&limit=1";
+  const std::string base = "/issues.json?project_id=" + redmine::percentEncode(project) + "&status_id=*&limit=1";
   HttpReply all = api.get(base);
   HttpReply none = api.get(base + "&cf_" + field.found->id + "=shopwatch-check-no-such-value");
   if (!redmine::ok(all) || !redmine::ok(none)) {

@@ -127,7 +127,7 @@ Lookup RedmineIds::fingerprintField(const std::string& project) {
     return out;
   }
   if (id.empty()) {
-    HttpReply p = api_.get("/projects/" + urlEncode(project) + ".json?include=issue_custom_fields");
+    HttpReply p = api_.get("/projects/" + percentEncode(project) + ".json?include=issue_custom_fields");
     if (!ok(p)) {
       out.failure = p.status == 404 ? deadResult("project " + project +
                                                  " does not exist in Redmine, or the key's user is "
@@ -140,7 +140,7 @@ Lookup RedmineIds::fingerprintField(const std::string& project) {
   }
   if (id.empty()) {
     // A field "for all projects" is not listed by the project: any issue of it shows the field.
-    HttpReply i = api_.get("/issues.json?project_id=" + urlEncode(project) + "&status_id=*&limit=1");
+    HttpReply i = api_.get("/issues.json?project_id=" + percentEncode(project) + "&status_id=*&limit=1");
     if (!ok(i)) {
       out.failure = failureResult(i, "read an issue of " + project);
       return out;

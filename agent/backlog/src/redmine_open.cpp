@@ -125,7 +125,7 @@ SendResult RedmineSink::Impl::reopen(const OutboxAction& action, const IncidentF
   nlohmann::json edit = {{"status_id", std::stoll(status.found->id)},
                          {"subject", redmine::issueSubject(facts, false)}};
   if (!priority.empty()) edit["priority_id"] = std::stoll(priority);
-  HttpReply r = api.put("/issues/" + redmine::urlEncode(issue.id) + ".json", {{"issue", edit}});
+  HttpReply r = api.put("/issues/" + redmine::percentEncode(issue.id) + ".json", {{"issue", edit}});
   if (!redmine::ok(r)) {
     return redmine::failureResult(r, "set #" + issue.id + " to \"" + settings.reopen_status + "\"");
   }

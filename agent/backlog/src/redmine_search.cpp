@@ -78,7 +78,7 @@ std::int64_t issueEpisode(const RedmineIssue& issue, const std::string& fingerpr
 
 IssueRead getIssue(RedmineApi& api, const std::string& id, const std::string& include) {
   IssueRead out;
-  std::string path = "/issues/" + urlEncode(id) + ".json";
+  std::string path = "/issues/" + percentEncode(id) + ".json";
   if (!include.empty()) path += "?include=" + include;
   out.reply = api.get(path);
   if (ok(out.reply)) {
@@ -96,8 +96,8 @@ std::optional<SendResult> searchFingerprint(RedmineApi& api, RedmineIds& ids, co
     const std::string filter = fingerprint.empty() ? "~shopwatch-" : fingerprint;
     std::size_t offset = 0;
     while (out.size() < limit) {
-      HttpReply r = api.get("/issues.json?project_id=" + urlEncode(project) + "&status_id=*&cf_" +
-                            field.found->id + "=" + urlEncode(filter) + "&sort=id:desc&limit=" +
+      HttpReply r = api.get("/issues.json?project_id=" + percentEncode(project) + "&status_id=*&cf_" +
+                            field.found->id + "=" + percentEncode(filter) + "&sort=id:desc&limit=" +
                             std::to_string(kPageSize) + "&offset=" + std::to_string(offset));
       if (!ok(r)) return failureResult(r, "search " + project + " for " + (fingerprint.empty() ? "shopwatch issues" : fingerprint));
       const nlohmann::json j = parseBody(r);

@@ -117,7 +117,7 @@ SendResult RedmineSink::Impl::resolve(const OutboxAction& action, const Incident
   }
   if (read.issue->closed) return done;  // a human closed it already: the note is all
 
-  HttpReply r = api.put("/issues/" + redmine::urlEncode(id) + ".json",
+  HttpReply r = api.put("/issues/" + redmine::percentEncode(id) + ".json",
                         {{"issue", {{"status_id", std::stoll(closed.found->id)},
                                     {"subject", redmine::issueSubject(facts, true)}}}});
   if (!redmine::ok(r)) {
@@ -156,7 +156,7 @@ std::optional<SendResult> RedmineSink::Impl::postNote(const std::string& id, con
     }
   }
   extra["notes"] = redmine::render(doc, settings.text_format);
-  HttpReply r = api.put("/issues/" + redmine::urlEncode(id) + ".json", {{"issue", extra}});
+  HttpReply r = api.put("/issues/" + redmine::percentEncode(id) + ".json", {{"issue", extra}});
   if (redmine::ok(r)) {
     unanswered_notes.erase(trailer);
     return std::nullopt;

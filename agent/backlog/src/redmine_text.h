@@ -1,15 +1,14 @@
 #pragma once
 /// Private: what the Redmine sink writes — the subject (with the fingerprint), the description with
 /// the evidence, and the notes — rendered in the server's text format (textile, markdown or
-/// common_mark). The note contents and their trailer are the ones the Jira sink writes (jira_text.h):
-/// the lifecycle's words do not depend on the tracker.
+/// common_mark). The note contents and their trailer are the tracker-neutral ones of ticket_text.h.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "jira_text.h"
+#include "ticket_text.h"
 #include "shopwatch/agent/backlog/outbox.h"
 #include "shopwatch/agent/backlog/sink.h"
 
@@ -29,7 +28,6 @@ TextDoc issueDescription(const IncidentFacts& facts, const OutboxAction& action)
 /// markup characters escaped and fenced code blocks).
 std::string render(const TextDoc& doc, std::string_view text_format);
 
-/// The highest episode a trailer `shopwatch:<fingerprint>:<episode>:…` in `text` names; 0 when none.
-std::int64_t trailerEpisode(std::string_view text, std::string_view fingerprint);
+using detail::trailerEpisode;
 
 }  // namespace shopwatch::agent::backlog::redmine

@@ -4,7 +4,9 @@
 // file (each notify name is a configured sink, each projects env has a shop) is checked by
 // finalizeBacklog() at the places recorded here.
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "key_table.h"
@@ -81,6 +83,23 @@ std::optional<std::string> sinkUrl(ParseContext& ctx, const MapEntry& e, SinkUrl
 /// A secret that must be one `${env:NAME}` or `${file:PATH}` reference (never the YAML itself) and
 /// must not expand to nothing.
 std::optional<std::string> secretReference(ParseContext& ctx, const MapEntry& e);
+/// A string that must not be empty (issue type, tracker, priority and status names, ...).
+std::optional<std::string> nonEmpty(ParseContext& ctx, const MapEntry& e);
+/// Reads one project key / identifier; reports (and gives nothing) when it is not one.
+using ProjectReader = std::optional<std::string> (*)(ParseContext& ctx, const YAML::Node& node,
+                                                     const std::string& path);
+/// A `projects:` map (shop env → project, each read by `read`) into `projects`; each env is recorded
+/// in draft->project_envs for finalizeBacklog(). `expected` describes the map for a wrong value.
+void readProjects(ParseContext& ctx, const MapEntry& e, std::string_view expected, ProjectReader read,
+                  std::map<std::string, std::string>& projects, BacklogDraft* draft);
+/// A `comment_interval`: a duration of at least 5m; `digest` names what it paces ("digest comment").
+std::optional<core::Micros> commentInterval(ParseContext& ctx, const MapEntry& e,
+                                            std::string_view digest);
+/// `priority.<severity>`: a non-empty priority name into `d.settings.priority` (Jira and Redmine).
+template <class Entry, rules::Severity kSeverity>
+void applySeverityPriority(ParseContext& ctx, const MapEntry& e, Entry& d) {
+  if (auto v = nonEmpty(ctx, e)) d.settings.priority[kSeverity] = *v;
+}
 
 // ---- `notify:` (notify_keys.cpp)
 /// A list of sink names (`[]` allowed); each is `jira`, `redmine`, `webhook` or `alertmanager`, once.

@@ -1,5 +1,6 @@
 // `backlog:` — where incidents are filed: `jira:` (jira_keys.cpp), `redmine:` (redmine_keys.cpp),
-// `webhook:` and `alertmanager:`, and the URL, secret and reopen_window readers they share.
+// `webhook:` and `alertmanager:`, and the readers the sinks share (URL, secret, names, `projects:`,
+// comment_interval, reopen_window).
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,6 +11,8 @@
 
 namespace shopwatch::agent::detail {
 namespace {
+
+constexpr core::Micros kMinCommentInterval = std::chrono::minutes{5};
 
 bool loopbackHost(std::string_view host) {
   if (host == "localhost" || host == "[::1]") return true;
@@ -143,6 +146,50 @@ std::optional<std::string> secretReference(ParseContext& ctx, const MapEntry& e)
     return std::nullopt;
   }
   return secret;
+}
+
+std::optional<std::string> nonEmpty(ParseContext& ctx, const MapEntry& e) {
+  auto v = ctx.string(e.value, e.path, nullptr);
+  if (!v) return std::nullopt;
+  if (v->empty()) {
+    ctx.report(e.value, e.path, "must not be empty");
+    return std::nullopt;
+  }
+  return v;
+}
+
+void readProjects(ParseContext& ctx, const MapEntry& e, std::string_view expected, ProjectReader read,
+                  std::map<std::string, std::string>& projects, BacklogDraft* draft) {
+  if (!e.value.IsMap()) {
+    ctx.report(e.value, e.path, "expected " + std::string(expected));
+    return;
+  }
+  for (const auto& pair : e.value) {
+    auto env = ctx.name(pair.first, e.path);
+    if (!env) continue;
+    const std::string path = ParseContext::child(e.path, *env);
+    if (projects.count(*env)) {
+      ctx.report(pair.first, path, "duplicate key `" + *env + "`");
+      continue;
+    }
+    auto project = read(ctx, pair.second, path);
+    if (!project) continue;
+    projects.emplace(*env, *project);
+    if (draft) draft->project_envs.emplace_back(*env, Place{pair.first, path});
+  }
+}
+
+std::optional<core::Micros> commentInterval(ParseContext& ctx, const MapEntry& e,
+                                            std::string_view digest) {
+  auto v = ctx.duration(e.value, e.path);
+  if (!v) return std::nullopt;
+  if (*v < kMinCommentInterval) {
+    ctx.report(e.value, e.path,
+               "comment_interval must be at least 5m (a " + std::string(digest) +
+                   " more often is noise), got " + core::formatDuration(*v));
+    return std::nullopt;
+  }
+  return v;
 }
 
 std::optional<std::optional<core::Micros>> reopenWindow(ParseContext& ctx, const MapEntry& e) {

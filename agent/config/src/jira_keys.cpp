@@ -12,7 +12,6 @@
 namespace shopwatch::agent::detail {
 namespace {
 
-constexpr core::Micros kMinCommentInterval = std::chrono::minutes{5};
 constexpr std::size_t kMaxLabel = 255;  // Jira's limit per label
 
 // Fields shopwatch fills itself: a second value in `fields:` would silently lose or win.
@@ -47,16 +46,6 @@ std::optional<std::string> readProjectKey(ParseContext& ctx, const YAML::Node& n
     return std::nullopt;
   }
   return key;
-}
-
-std::optional<std::string> nonEmpty(ParseContext& ctx, const MapEntry& e) {
-  auto v = ctx.string(e.value, e.path, nullptr);
-  if (!v) return std::nullopt;
-  if (v->empty()) {
-    ctx.report(e.value, e.path, "must not be empty");
-    return std::nullopt;
-  }
-  return v;
 }
 
 void applyUrl(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
@@ -96,23 +85,8 @@ void applyProject(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
 }
 
 void applyProjects(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
-  if (!e.value.IsMap()) {
-    ctx.report(e.value, e.path, "expected a map of shop env to project key (`{staging: SHOPSTAGE}`)");
-    return;
-  }
-  for (const auto& pair : e.value) {
-    auto env = ctx.name(pair.first, e.path);
-    if (!env) continue;
-    const std::string path = ParseContext::child(e.path, *env);
-    if (d.settings.projects.count(*env)) {
-      ctx.report(pair.first, path, "duplicate key `" + *env + "`");
-      continue;
-    }
-    auto key = readProjectKey(ctx, pair.second, path);
-    if (!key) continue;
-    d.settings.projects.emplace(*env, *key);
-    if (d.draft) d.draft->project_envs.emplace_back(*env, Place{pair.first, path});
-  }
+  readProjects(ctx, e, "a map of shop env to project key (`{staging: SHOPSTAGE}`)", readProjectKey,
+               d.settings.projects, d.draft);
 }
 
 void applyIssueType(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
@@ -186,11 +160,6 @@ void applyPriority(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
   if (entries) jiraPriorityKeyTable().apply(ctx, *entries, d);
 }
 
-template <rules::Severity kSeverity>
-void applySeverityPriority(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
-  if (auto v = nonEmpty(ctx, e)) d.settings.priority[kSeverity] = *v;
-}
-
 void applyAutoResolve(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
   if (auto v = ctx.boolean(e.value, e.path)) d.settings.auto_resolve = *v;
 }
@@ -212,15 +181,7 @@ void applyWontFix(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
 }
 
 void applyCommentInterval(ParseContext& ctx, const MapEntry& e, JiraEntry& d) {
-  auto v = ctx.duration(e.value, e.path);
-  if (!v) return;
-  if (*v < kMinCommentInterval) {
-    ctx.report(e.value, e.path,
-               "comment_interval must be at least 5m (a digest comment more often is noise), got " +
-                   core::formatDuration(*v));
-    return;
-  }
-  d.settings.comment_interval = *v;
+  if (auto v = commentInterval(ctx, e, "digest comment")) d.settings.comment_interval = *v;
 }
 
 constexpr std::array<KeyRow<JiraEntry>, 16> kJiraRows = {{
@@ -253,11 +214,11 @@ constexpr std::array<KeyRow<JiraEntry>, 16> kJiraRows = {{
 }};
 
 constexpr std::array<KeyRow<JiraEntry>, 3> kPriorityRows = {{
-    {"critical", applySeverityPriority<rules::Severity::Critical>,
+    {"critical", applySeverityPriority<JiraEntry, rules::Severity::Critical>,
      "priority name for critical alerts (default High)"},
-    {"warning", applySeverityPriority<rules::Severity::Warning>,
+    {"warning", applySeverityPriority<JiraEntry, rules::Severity::Warning>,
      "priority name for warning alerts (default Medium)"},
-    {"info", applySeverityPriority<rules::Severity::Info>,
+    {"info", applySeverityPriority<JiraEntry, rules::Severity::Info>,
      "priority name for info alerts (default Low)"},
 }};
 

@@ -9,7 +9,6 @@
 namespace shopwatch::agent::detail {
 namespace {
 
-constexpr core::Micros kMinCommentInterval = std::chrono::minutes{5};
 constexpr core::Micros kMaxTimeout = std::chrono::minutes{5};
 
 // Redmine project identifiers: lowercase letters, digits, `-` and `_` (all digits: a project id).
@@ -34,16 +33,6 @@ std::optional<std::string> readProject(ParseContext& ctx, const YAML::Node& node
   return id;
 }
 
-std::optional<std::string> nonEmpty(ParseContext& ctx, const MapEntry& e) {
-  auto v = ctx.string(e.value, e.path, nullptr);
-  if (!v) return std::nullopt;
-  if (v->empty()) {
-    ctx.report(e.value, e.path, "must not be empty");
-    return std::nullopt;
-  }
-  return v;
-}
-
 void applyUrl(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
   if (auto url = sinkUrl(ctx, e, SinkUrl::HttpsOrLoopback, "/issues")) d.settings.url = *url;
 }
@@ -57,23 +46,8 @@ void applyProject(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
 }
 
 void applyProjects(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
-  if (!e.value.IsMap()) {
-    ctx.report(e.value, e.path, "expected a map of shop env to project identifier (`{staging: shop-staging}`)");
-    return;
-  }
-  for (const auto& pair : e.value) {
-    auto env = ctx.name(pair.first, e.path);
-    if (!env) continue;
-    const std::string path = ParseContext::child(e.path, *env);
-    if (d.settings.projects.count(*env)) {
-      ctx.report(pair.first, path, "duplicate key `" + *env + "`");
-      continue;
-    }
-    auto id = readProject(ctx, pair.second, path);
-    if (!id) continue;
-    d.settings.projects.emplace(*env, *id);
-    if (d.draft) d.draft->project_envs.emplace_back(*env, Place{pair.first, path});
-  }
+  readProjects(ctx, e, "a map of shop env to project identifier (`{staging: shop-staging}`)",
+               readProject, d.settings.projects, d.draft);
 }
 
 void applyTracker(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
@@ -83,11 +57,6 @@ void applyTracker(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
 void applyPriority(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
   auto entries = redminePriorityKeyTable().entries(ctx, e.value, e.path);
   if (entries) redminePriorityKeyTable().apply(ctx, *entries, d);
-}
-
-template <rules::Severity kSeverity>
-void applySeverityPriority(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
-  if (auto v = nonEmpty(ctx, e)) d.settings.priority[kSeverity] = *v;
 }
 
 void applyFingerprintField(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
@@ -107,15 +76,7 @@ void applyReopenWindow(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
 }
 
 void applyCommentInterval(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
-  auto v = ctx.duration(e.value, e.path);
-  if (!v) return;
-  if (*v < kMinCommentInterval) {
-    ctx.report(e.value, e.path,
-               "comment_interval must be at least 5m (a digest note more often is noise), got " +
-                   core::formatDuration(*v));
-    return;
-  }
-  d.settings.comment_interval = *v;
+  if (auto v = commentInterval(ctx, e, "digest note")) d.settings.comment_interval = *v;
 }
 
 void applyTextFormat(ParseContext& ctx, const MapEntry& e, RedmineEntry& d) {
@@ -160,11 +121,11 @@ constexpr std::array<KeyRow<RedmineEntry>, 13> kRedmineRows = {{
 }};
 
 constexpr std::array<KeyRow<RedmineEntry>, 3> kPriorityRows = {{
-    {"critical", applySeverityPriority<rules::Severity::Critical>,
+    {"critical", applySeverityPriority<RedmineEntry, rules::Severity::Critical>,
      "priority name for critical alerts (default Urgent)"},
-    {"warning", applySeverityPriority<rules::Severity::Warning>,
+    {"warning", applySeverityPriority<RedmineEntry, rules::Severity::Warning>,
      "priority name for warning alerts (default High)"},
-    {"info", applySeverityPriority<rules::Severity::Info>, "priority name for info alerts (default Normal)"},
+    {"info", applySeverityPriority<RedmineEntry, rules::Severity::Info>, "priority name for info alerts (default Normal)"},
 }};
 
 }  // namespace
