@@ -6,6 +6,7 @@ list(APPEND SHOPWATCH_BACKLOG_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/src/incident_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/outbox_jobs.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/ticket_text.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/json_rest.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/incident_planner.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/outbox_worker.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/backlog_metrics.cpp)

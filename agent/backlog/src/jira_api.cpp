@@ -33,10 +33,14 @@ std::string base64(std::string_view in) {
 
 }  // namespace
 
-JiraApi::JiraApi(const JiraSettings& settings, HttpClient& http) : settings_(settings), http_(http) {
-  authorization_ = cloud() ? "Basic " + base64(settings_.email + ":" + settings_.token)
-                           : "Bearer " + settings_.token;
+static std::string authorization(const JiraSettings& s) {
+  return s.flavor == JiraSettings::Flavor::Cloud ? "Basic " + base64(s.email + ":" + s.token)
+                                                 : "Bearer " + s.token;
 }
+
+JiraApi::JiraApi(const JiraSettings& settings, HttpClient& http)
+    : JsonRest(settings.url, {"Authorization", authorization(settings)}, settings.timeout, http),
+      settings_(settings) {}
 
 std::string JiraApi::path(std::string_view rest) const {
   std::string out = cloud() ? "/rest/api/3/" : "/rest/api/2/";
@@ -45,33 +49,7 @@ std::string JiraApi::path(std::string_view rest) const {
 }
 
 std::string JiraApi::browseUrl(std::string_view key) const {
-  std::string base = settings_.url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/browse/" + std::string(key);
-}
-
-HttpReply JiraApi::call(std::string_view method, const std::string& path, const std::string& body) {
-  HttpCall c;
-  c.method = std::string(method);
-  std::string base = settings_.url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  c.url = base + path;
-  c.headers = {{"Content-Type", "application/json"},
-               {"Accept", "application/json"},
-               {"Accept-Language", "en"},
-               {"Authorization", authorization_}};
-  c.body = body;
-  c.timeout = settings_.timeout;
-  HttpReply reply = http_.perform(c);
-  codes_.push_back(reply.status);
-  return reply;
-}
-
-std::vector<int> JiraApi::takeCodes() { return std::exchange(codes_, {}); }
-
-nlohmann::json parseBody(const HttpReply& r) {
-  if (r.body.empty()) return nullptr;
-  return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  return baseUrl() + "/browse/" + std::string(key);
 }
 
 std::string jiraErrorText(const HttpReply& r) {
@@ -108,16 +86,10 @@ SendResult failureResult(const HttpReply& r, std::string_view what) {
   const std::string detail = jiraErrorText(r);
   std::string text = prefix + ": Jira answered HTTP " + std::to_string(r.status);
   if (!detail.empty()) text += " (" + detail + ")";
-  if (r.status == 429 || r.status >= 500 || r.status == 409) {
-    out.status = SendStatus::Retry;
-    out.retry_after = parseRetryAfter(r);
-  } else if (r.status == 401 || r.status == 403) {
-    out.status = SendStatus::Pause;
-    text += r.status == 401 ? ": the credentials were refused (check backlog.jira.email and token)"
-                            : ": the account lacks a permission for this";
-  } else {
-    out.status = SendStatus::Dead;
-  }
+  out.status = trackerStatusFor(r.status);
+  if (out.status == SendStatus::Retry) out.retry_after = parseRetryAfter(r);
+  if (r.status == 401) text += ": the credentials were refused (check backlog.jira.email and token)";
+  if (r.status == 403) text += ": the account lacks a permission for this";
   out.error = std::move(text);
   return out;
 }

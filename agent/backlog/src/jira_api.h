@@ -12,14 +12,16 @@
 #include "shopwatch/agent/backlog/http_client.h"
 #include "shopwatch/agent/backlog/sink.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "json_rest.h"
 #include "tracker_projects.h"
 #include "url_text.h"
 
 namespace shopwatch::agent::backlog::detail {
 
-/// One Jira site as configured. Not thread-safe (used from the outbox thread only). Holds references:
-/// `settings` and `http` must outlive it.
-class JiraApi {
+/// One Jira site as configured: the JSON request layer (json_rest.h) with the flavor's
+/// Authorization. Not thread-safe (used from the outbox thread only). Holds references: `settings`
+/// and `http` must outlive it.
+class JiraApi : public JsonRest {
  public:
   JiraApi(const JiraSettings& settings, HttpClient& http);
 
@@ -31,38 +33,14 @@ class JiraApi {
   /// `<url>/browse/<key>`.
   std::string browseUrl(std::string_view key) const;
 
-  /// Sends one request to `<url><path>` (path starts with '/'); `body` is JSON text or empty. Adds
-  /// Content-Type/Accept application/json, Accept-Language: en and the flavor's Authorization. The
-  /// status (0: no answer) is appended to codes().
-  HttpReply call(std::string_view method, const std::string& path, const std::string& body = {});
-  HttpReply get(const std::string& path) { return call("GET", path); }
-  HttpReply post(const std::string& path, const nlohmann::json& body) {
-    return call("POST", path, body.dump());
-  }
-  HttpReply put(const std::string& path, const nlohmann::json& body) {
-    return call("PUT", path, body.dump());
-  }
-
-  /// The statuses recorded since the last take (for shopwatch_backlog_requests_total).
-  std::vector<int> takeCodes();
-
   /// Whether searches use the `/search/jql` shape (always on Cloud; on Data Center after a 410).
   bool jqlSearch() const { return cloud() || jql_search_; }
   void switchToJqlSearch() { jql_search_ = true; }
 
  private:
   const JiraSettings& settings_;
-  HttpClient& http_;
-  std::string authorization_;
-  std::vector<int> codes_;
   bool jql_search_ = false;
 };
-
-/// Whether the status is 2xx.
-inline bool ok(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
-
-/// Parses a reply body as JSON; a null json when it is empty or not JSON.
-nlohmann::json parseBody(const HttpReply& r);
 
 /// Jira's `errorMessages` and `errors` ({field: message}) joined in plain words; "" when none.
 std::string jiraErrorText(const HttpReply& r);

@@ -6,6 +6,7 @@
 
 #include "jira_sink_impl.h"
 #include "jira_transitions.h"
+#include "tracker_send.h"
 #include "shopwatch/rules/severity.h"
 
 namespace shopwatch::agent::backlog {
@@ -26,25 +27,19 @@ JiraSink::~JiraSink() = default;
 
 SendResult JiraSink::send(const OutboxAction& action, const IncidentFacts& facts,
                           const std::optional<Ticket>& ticket, bool outcome_unknown) {
-  impl_->api.takeCodes();
-  SendResult out;
-  if (action.kind == ActionKind::Open) {
-    out = impl_->open(action, facts, ticket, outcome_unknown);
-  } else if (!ticket || (ticket->id.empty() && ticket->key.empty())) {
-    spdlog::info("jira: {} of {} skipped: no Jira issue is recorded for this incident",
-                 actionKindName(action.kind), facts.fingerprint);
-    out.error = "no Jira issue recorded for this incident: nothing to update";
-  } else if (ticket->episode != facts.episode) {
-    // The episode's Open respected a won't-fix resolution: leave that issue alone until the next one.
-    spdlog::info("jira: {} of {} skipped: {} was not opened for episode {}",
-                 actionKindName(action.kind), facts.fingerprint, ticket->key, facts.episode);
-    out.error = ticket->key + " was not reopened for this episode (won't fix): nothing to update";
-  } else {
-    out = impl_->update(action, facts, *ticket);
-  }
-  out.request_codes = impl_->api.takeCodes();
-  if (out.http_code == 0 && !out.request_codes.empty()) out.http_code = out.request_codes.back();
-  return out;
+  return detail::trackerSend(
+      impl_->api, "jira", "Jira", action, facts, ticket,
+      ticket && !(ticket->id.empty() && ticket->key.empty()),
+      [&] { return impl_->open(action, facts, ticket, outcome_unknown); },
+      [&](const Ticket& t) {
+        if (t.episode == facts.episode) return impl_->update(action, facts, t);
+        // The episode's Open respected a won't-fix resolution: leave that issue alone until the next.
+        spdlog::info("jira: {} of {} skipped: {} was not opened for episode {}",
+                     actionKindName(action.kind), facts.fingerprint, t.key, facts.episode);
+        SendResult skipped;
+        skipped.error = t.key + " was not reopened for this episode (won't fix): nothing to update";
+        return skipped;
+      });
 }
 
 SendResult JiraSink::Impl::update(const OutboxAction& action, const IncidentFacts& facts,

@@ -6,34 +6,11 @@
 namespace shopwatch::agent::backlog::redmine {
 
 RedmineApi::RedmineApi(const RedmineSettings& settings, HttpClient& http)
-    : settings_(settings), http_(http), base_(settings.url) {
-  while (!base_.empty() && base_.back() == '/') base_.pop_back();
-}
+    : JsonRest(settings.url, {"X-Redmine-API-Key", settings.api_key}, settings.timeout, http),
+      settings_(settings) {}
 
 std::string RedmineApi::issueUrl(std::string_view id) const {
-  return base_ + "/issues/" + std::string(id);
-}
-
-HttpReply RedmineApi::call(std::string_view method, const std::string& path, const std::string& body) {
-  HttpCall c;
-  c.method = std::string(method);
-  c.url = base_ + path;
-  c.headers = {{"Content-Type", "application/json"},
-               {"Accept", "application/json"},
-               {"Accept-Language", "en"},
-               {"X-Redmine-API-Key", settings_.api_key}};
-  c.body = body;
-  c.timeout = settings_.timeout;
-  HttpReply reply = http_.perform(c);
-  codes_.push_back(reply.status);
-  return reply;
-}
-
-std::vector<int> RedmineApi::takeCodes() { return std::exchange(codes_, {}); }
-
-nlohmann::json parseBody(const HttpReply& r) {
-  if (r.body.empty()) return nullptr;
-  return nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  return baseUrl() + "/issues/" + std::string(id);
 }
 
 std::string errorText(const HttpReply& r) {
@@ -75,19 +52,14 @@ SendResult failureResult(const HttpReply& r, std::string_view what) {
   }
   text += ": Redmine answered HTTP " + std::to_string(r.status);
   if (const std::string detail = errorText(r); !detail.empty()) text += " (" + detail + ")";
-  if (r.status == 429 || r.status >= 500 || r.status == 409) {
-    out.status = SendStatus::Retry;
-    out.retry_after = parseRetryAfter(r);
-  } else if (r.status == 401) {
-    out.status = SendStatus::Pause;
+  out.status = detail::trackerStatusFor(r.status);
+  if (out.status == SendStatus::Retry) out.retry_after = parseRetryAfter(r);
+  if (r.status == 401) {
     text += ": the API key was refused (check backlog.redmine.api_key, and that the REST API is "
             "enabled in Administration → Settings → API)";
   } else if (r.status == 403) {
-    out.status = SendStatus::Pause;
     text += ": the key's user lacks a permission for this (is it a member of the project with a "
             "role that may add and edit issues?)";
-  } else {
-    out.status = SendStatus::Dead;
   }
   out.error = std::move(text);
   return out;

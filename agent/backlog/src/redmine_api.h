@@ -12,14 +12,16 @@
 #include "shopwatch/agent/backlog/http_client.h"
 #include "shopwatch/agent/backlog/sink.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "json_rest.h"
 #include "tracker_projects.h"
 #include "url_text.h"
 
 namespace shopwatch::agent::backlog::redmine {
 
-/// One Redmine as configured. Not thread-safe (the outbox thread only). Holds references: `settings`
-/// and `http` must outlive it.
-class RedmineApi {
+/// One Redmine as configured: the JSON request layer (json_rest.h) with the key in
+/// X-Redmine-API-Key. Not thread-safe (the outbox thread only). Holds references: `settings` and
+/// `http` must outlive it.
+class RedmineApi : public detail::JsonRest {
  public:
   RedmineApi(const RedmineSettings& settings, HttpClient& http);
 
@@ -27,32 +29,12 @@ class RedmineApi {
   /// `<url>/issues/<id>`.
   std::string issueUrl(std::string_view id) const;
 
-  /// Sends one request to `<url><path>` (path starts with '/'); `body` is JSON text or empty. The
-  /// status (0: no answer) is appended to codes().
-  HttpReply call(std::string_view method, const std::string& path, const std::string& body = {});
-  HttpReply get(const std::string& path) { return call("GET", path); }
-  HttpReply post(const std::string& path, const nlohmann::json& body) {
-    return call("POST", path, body.dump());
-  }
-  HttpReply put(const std::string& path, const nlohmann::json& body) {
-    return call("PUT", path, body.dump());
-  }
-
-  /// The statuses recorded since the last take (for shopwatch_backlog_requests_total).
-  std::vector<int> takeCodes();
-
  private:
   const RedmineSettings& settings_;
-  HttpClient& http_;
-  std::string base_;
-  std::vector<int> codes_;
 };
 
-/// Whether the status is 2xx.
-inline bool ok(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
-
-/// A reply body as JSON; a null json when it is empty or not JSON.
-nlohmann::json parseBody(const HttpReply& r);
+using detail::ok;
+using detail::parseBody;
 
 /// Redmine's `errors` (["Subject cannot be blank", …]) joined with "; "; "" when none.
 std::string errorText(const HttpReply& r);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "redmine_sink_impl.h"
+#include "tracker_send.h"
 #include "shopwatch/rules/severity.h"
 
 namespace shopwatch::agent::backlog {
@@ -38,20 +39,10 @@ RedmineSink::~RedmineSink() = default;
 
 SendResult RedmineSink::send(const OutboxAction& action, const IncidentFacts& facts,
                              const std::optional<Ticket>& ticket, bool outcome_unknown) {
-  impl_->api.takeCodes();
-  SendResult out;
-  if (action.kind == ActionKind::Open) {
-    out = impl_->open(action, facts, ticket, outcome_unknown);
-  } else if (!ticket || issueId(*ticket).empty()) {
-    spdlog::info("redmine: {} of {} skipped: no Redmine issue is recorded for this incident",
-                 actionKindName(action.kind), facts.fingerprint);
-    out.error = "no Redmine issue recorded for this incident: nothing to update";
-  } else {
-    out = impl_->update(action, facts, *ticket);
-  }
-  out.request_codes = impl_->api.takeCodes();
-  if (out.http_code == 0 && !out.request_codes.empty()) out.http_code = out.request_codes.back();
-  return out;
+  return detail::trackerSend(
+      impl_->api, "redmine", "Redmine", action, facts, ticket, ticket && !issueId(*ticket).empty(),
+      [&] { return impl_->open(action, facts, ticket, outcome_unknown); },
+      [&](const Ticket& t) { return impl_->update(action, facts, t); });
 }
 
 SendResult RedmineSink::Impl::update(const OutboxAction& action, const IncidentFacts& facts,

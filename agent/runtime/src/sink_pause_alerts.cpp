@@ -125,13 +125,6 @@ void SinkPauseAlerts::keepOnly(const std::vector<std::string>& sinks) {
   for (auto& t : gone) commit(std::move(t));
 }
 
-std::vector<rules::AlertRecord> SinkPauseAlerts::firing() const {
-  std::lock_guard lock(mu_);
-  std::vector<rules::AlertRecord> out;
-  for (const auto& [name, r] : firing_) out.push_back(r);
-  return out;
-}
-
 void SinkPauseAlerts::publishLocked() {
   std::vector<rules::AlertRecord> out;
   for (const auto& [name, r] : firing_) out.push_back(r);

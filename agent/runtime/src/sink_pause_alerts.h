@@ -34,8 +34,6 @@ class SinkPauseAlerts {
   void onChange(const backlog::SinkStats& sink);
   /// Reload: the alerts of sinks no longer configured resolve.
   void keepOnly(const std::vector<std::string>& sinks);
-  /// The alert records now firing (for tests).
-  std::vector<rules::AlertRecord> firing() const;
 
  private:
   void commit(rules::AlertTransition t);
