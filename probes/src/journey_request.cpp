@@ -146,10 +146,28 @@ core::Result<PreparedStep> prepareStep(const core::JourneyStep& step, const Vari
     if (*text) ok = ok && sub(**text);
   }
   for (auto& h : e.headers) ok = ok && sub(h.second);
+  // A JSON literal that is exactly one reference (`"${total}"`) takes the variable's JSON type, as
+  // a `json:` body's value does: a number extracted by a JSON pointer compares as that number.
+  auto subLiteral = [&](std::string& literal) {
+    const std::string_view text = literal;
+    if (text.size() > 5 && text.starts_with("\"${") && text.ends_with("}\"") &&
+        text.find('}') == text.size() - 2) {
+      auto value = resolveReference(text.substr(3, text.size() - 5), vars);
+      if (!value) {
+        error = value.error();
+        return false;
+      }
+      literal = value->json;
+      return true;
+    }
+    return sub(literal);
+  };
   for (auto& j : e.json) {
-    ok = ok && sub(j.value);
-    for (auto& v : j.values) ok = ok && sub(v);
+    ok = ok && subLiteral(j.value);
+    for (auto& v : j.values) ok = ok && subLiteral(v);
   }
+  out.extract = step.extract;
+  for (auto& x : out.extract) ok = ok && sub(x.where_value);
   if (!ok) return error;
 
   const char* content_type = nullptr;

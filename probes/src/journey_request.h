@@ -15,6 +15,8 @@ namespace shopwatch::probes::detail {
 struct PreparedStep {
   core::HttpRequest request;  ///< absolute URL, body built, Content-Type added when missing
   core::Expectations expect;  ///< substituted
+  /// The step's `extract` with `json_find.where` values substituted (`where: {code: "${pay}"}`).
+  std::vector<core::Extraction> extract;
   /// The step's `cookies:` as Netscape cookie-file lines for the request URL's host.
   std::vector<std::string> cookie_lines;
   /// Texts configured for the step that must not appear in shown text (cookie values).

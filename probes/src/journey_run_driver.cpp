@@ -51,7 +51,15 @@ JourneyRunDriver::JourneyRunDriver(std::shared_ptr<const core::Check> check,
       host_key_(std::move(host_key)),
       base_origin_(std::move(base_origin)) {}
 
-Decision JourneyRunDriver::start() { return advance(); }
+Decision JourneyRunDriver::start() {
+  // `vars:` first, in order: each may use the built-ins and the vars before it. The config
+  // checked every reference, so an error here can only be a reference that does not resolve.
+  for (const auto& var : journey_.vars) {
+    auto value = journeyVarValue(var.value, var.typed, vars_);
+    vars_.set(var.name, value ? std::move(value).value() : textValue(var.value));
+  }
+  return advance();
+}
 
 void JourneyRunDriver::refreshSecrets() {
   secrets_ = check_->secrets;
@@ -184,6 +192,7 @@ Decision JourneyRunDriver::onTransferDone(TransferOutcome out) {
   ev->check = check_;
   ev->step = &step();
   ev->expect = current_.expect;
+  ev->extract = current_.extract;
   ev->checks = current_checks_;
   ev->compiled = std::shared_ptr<const CompiledStep>(compiled_, &compiled_->steps[index_]);
   ev->secrets = secrets_;

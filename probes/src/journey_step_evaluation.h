@@ -42,6 +42,7 @@ struct StepEvaluation {
   std::shared_ptr<const core::Check> check;  ///< keeps `step` alive
   const core::JourneyStep* step = nullptr;
   core::Expectations expect;  ///< substituted
+  std::vector<core::Extraction> extract;  ///< the step's, `json_find.where` values substituted
   std::shared_ptr<const CompiledChecks> checks;
   std::shared_ptr<const CompiledStep> compiled;
   std::vector<std::string> secrets;  ///< the check's, the run's values, the step's cookie values

@@ -63,6 +63,16 @@ VariableValue textValue(std::string text) {
   return v;
 }
 
+core::Result<VariableValue> journeyVarValue(const std::string& value, bool typed,
+                                            const Variables& vars) {
+  auto text = substitute(value, vars);
+  if (!text) return text.error();
+  VariableValue v = textValue(std::move(text).value());
+  if (typed) v.json = v.text;  // the config checked it is a JSON number or boolean literal
+  v.secret = false;
+  return v;
+}
+
 void Variables::set(const std::string& name, VariableValue value) {
   values_[name] = std::move(value);
 }
@@ -75,7 +85,7 @@ const VariableValue* Variables::find(std::string_view name) const {
 std::vector<std::string> Variables::secretValues() const {
   std::vector<std::string> out;
   for (const auto& [name, value] : values_) {
-    if (value.text.size() >= kMinSecretLength) out.push_back(value.text);
+    if (value.secret && value.text.size() >= kMinSecretLength) out.push_back(value.text);
   }
   return out;
 }

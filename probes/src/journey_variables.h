@@ -16,6 +16,8 @@ namespace shopwatch::probes::detail {
 struct VariableValue {
   std::string text;
   std::string json;
+  /// Redacted wherever the run's text is shown (extracted values); a journey's `vars:` are config.
+  bool secret = true;
 };
 
 /// A string variable (its JSON is the quoted, escaped text).
@@ -35,6 +37,12 @@ class Variables {
  private:
   std::map<std::string, VariableValue, std::less<>> values_;
 };
+
+/// A journey's `vars:` entry with its references substituted from `vars` (built-ins, earlier
+/// vars): not secret; a typed one (a YAML number or boolean) keeps its JSON type. Error naming an
+/// unset reference.
+core::Result<VariableValue> journeyVarValue(const std::string& value, bool typed,
+                                            const Variables& vars);
 
 /// Whether `text` holds a `${` reference.
 bool hasReferences(std::string_view text);

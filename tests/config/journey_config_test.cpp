@@ -343,10 +343,10 @@ TEST_CASE("a step that looks like it places an order is a warning, not an error"
     const char* marker;
   };
   const Case cases[] = {
-      {"url: /store-api/checkout/order", "url", "/checkout/order"},
+      {"url: /store-api/checkout/order\n            method: POST", "url", "/checkout/order"},
       {"url: /rest/default/V1/guest-carts/x/payment-information\n            json: {a: 1}", "url",
        "payment-information"},
-      {"url: /checkout/confirm", "url", "/checkout/confirm"},
+      {"url: /checkout/confirm\n            method: PUT", "url", "/checkout/confirm"},
       {"url: /graphql\n            graphql: {query: \"mutation { placeOrder(input: {cart_id: 1}) "
        "{ order { number } } }\"}",
        "graphql", "placeOrder"},
@@ -382,6 +382,12 @@ TEST_CASE("a step that looks like it places an order is a warning, not an error"
   }
   auto plain = loadStep("          - name: cart\n            url: /checkout/cart\n");
   CHECK(plain.warnings.empty());
+  // A GET reads: Woo's GET /wc/store/v1/checkout shows the draft order, it places none.
+  auto read = loadStep("          - name: draft\n            url: /wp-json/wc/store/v1/checkout\n");
+  CHECK(read.warnings.empty());
+  auto sent = loadStep(
+      "          - name: order\n            url: /wp-json/wc/store/v1/checkout\n            json: {}\n");
+  CHECK(sent.warnings.size() == 1);
 }
 
 TEST_CASE("check-config -v sees each step's method, url, timeout, body and variables") {

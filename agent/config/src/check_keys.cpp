@@ -12,7 +12,7 @@ constexpr KeyPlace kCheckOnly = KeyPlace::CheckOnly;
 
 // `name`, `url`, `steps` and `cleanup` are read by the shop parser (identity, base_url, the
 // journey's steps), not by an applier.
-constexpr std::array<CheckKeyRow, 24> kCheckRows = {{
+constexpr std::array<CheckKeyRow, 25> kCheckRows = {{
     {"name", nullptr, "identity, lowercase [a-z0-9._-], unique per shop", kCheckOnly},
     {"url", nullptr, "relative to the shop's base_url, or an absolute http(s):// URL", kCheckOnly},
     {"method", applyMethod, "HTTP method (default GET)", kAny},
@@ -39,6 +39,10 @@ constexpr std::array<CheckKeyRow, 24> kCheckRows = {{
     {"steps", nullptr, "a journey: the requests of one run, in order (README, \"Journeys\")",
      kCheckOnly},
     {"cleanup", nullptr, "a journey's steps that always run after its steps (even after a failure)",
+     kCheckOnly},
+    {"vars", nullptr,
+     "a journey's own variables {name: value}, set at the start of every run (README, "
+     "\"Journeys\")",
      kCheckOnly},
     {"journey_timeout", applyJourneyTimeout,
      "limit of one journey run (default min(60s, interval)); at most the interval", kCheckOnly},

@@ -1,12 +1,16 @@
 #include "journey_parser.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "check_finalize.h"
 #include "journey_keys.h"
+#include "json_value.h"
 #include "journey_variables.h"
 #include "load_state.h"
 #include "order_placement.h"
@@ -90,7 +94,9 @@ void warnOrderPlacement(ParseContext& ctx, const ReadStep& read, bool cleanup) {
     const char* key;
     std::string_view text;
   };
-  const Candidate candidates[] = {{"url", urlPath(step.request.url)},
+  // A GET (or HEAD) reads: only a request that sends something places an order by its URL.
+  const bool reads = step.request.method == "GET" || step.request.method == "HEAD";
+  const Candidate candidates[] = {{"url", reads ? std::string_view{} : urlPath(step.request.url)},
                                   {"graphql", step.graphql_query},
                                   {"json", step.json},
                                   {"body", step.request.body}};
@@ -211,6 +217,64 @@ void checkJourneyTopLevel(ParseContext& ctx, const std::vector<MapEntry>& entrie
   }
 }
 
+/// Whether a plain YAML scalar is a number or a boolean (YAML 1.2 core schema, as json_value.cpp
+/// reads `json:` bodies): such a var keeps its JSON type in an exact "${name}" substitution.
+bool typedScalar(const YAML::Node& node) {
+  if (node.Tag() != "?") return false;  // quoted or explicitly tagged: a string
+  const std::string& s = node.Scalar();
+  if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
+    return true;
+  if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '+'))
+    return false;
+  char* end = nullptr;
+  (void)std::strtoll(s.c_str(), &end, 10);
+  if (end == s.c_str() + s.size()) return true;
+  const double real = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && std::isfinite(real);
+}
+
+/// `vars:` — read in order; each value may use built-ins and the vars before it.
+std::vector<core::JourneyVar> readVars(ParseContext& ctx, const MapEntry& e, CheckDraft& draft,
+                                       VariableScope& scope) {
+  std::vector<core::JourneyVar> out;
+  if (!e.value.IsMap()) {
+    ctx.report(e.value, e.path, "expected a map of variable name to value");
+    return out;
+  }
+  for (const auto& pair : e.value) {
+    const std::string name = pair.first.IsScalar() ? pair.first.Scalar() : std::string();
+    const std::string path = ParseContext::child(e.path, name);
+    if (!validVariableName(name)) {
+      ctx.report(pair.first, path,
+                 "invalid variable name `" + name + "`: lowercase letters, digits and _");
+      continue;
+    }
+    if (builtinVariable(name)) {
+      ctx.report(pair.first, path, "`" + name + "` is a built-in and cannot be set in `vars`");
+      continue;
+    }
+    if (scope.defined.contains(name)) {
+      ctx.report(pair.first, path, "duplicate variable `" + name + "` in `vars`");
+      continue;
+    }
+    if (!pair.second.IsScalar()) {
+      ctx.report(pair.second, path, "expected a text, number or boolean value");
+      continue;
+    }
+    checkReferences(ctx, pair.second, path, scope);
+    auto value = ctx.string(pair.second, path, &draft.secrets());
+    if (!value) continue;
+    const bool typed = typedScalar(pair.second);
+    if (typed) {
+      // The JSON literal as JSON spells it (`True` → true, `+1` → 1), for text and JSON alike.
+      if (auto json = yamlToJson<nlohmann::json>(ctx, pair.second, path)) *value = json->dump();
+    }
+    out.push_back(core::JourneyVar{name, std::move(*value), typed});
+    scope.defined.insert(name);
+  }
+  return out;
+}
+
 }  // namespace
 
 void parseJourney(ParseContext& ctx, const YAML::Node& node, const std::string& path,
@@ -218,9 +282,11 @@ void parseJourney(ParseContext& ctx, const YAML::Node& node, const std::string& 
   checkJourneyTopLevel(ctx, entries);
   const MapEntry* steps = nullptr;
   const MapEntry* cleanup = nullptr;
+  const MapEntry* vars = nullptr;
   for (const auto& e : entries) {
     if (e.key == "steps") steps = &e;
     if (e.key == "cleanup") cleanup = &e;
+    if (e.key == "vars") vars = &e;
   }
   if (!steps) {
     ctx.report(node, ParseContext::child(path, "steps"),
@@ -244,6 +310,8 @@ void parseJourney(ParseContext& ctx, const YAML::Node& node, const std::string& 
   if (cleanup) cleanup_steps = readSteps(reader, *cleanup, false);
 
   VariableScope scope;
+  std::vector<core::JourneyVar> journey_vars;
+  if (vars) journey_vars = readVars(ctx, *vars, draft, scope);
   for (const auto* list : {&main_steps, &cleanup_steps}) {
     for (const auto& read : *list) {
       for (const auto& x : read.step.extract)
@@ -260,6 +328,7 @@ void parseJourney(ParseContext& ctx, const YAML::Node& node, const std::string& 
   }
 
   core::JourneyProbe journey;
+  journey.vars = std::move(journey_vars);
   for (auto& read : main_steps) journey.steps.push_back(std::move(read.step));
   for (auto& read : cleanup_steps) journey.cleanup.push_back(std::move(read.step));
   draft.check.probe = std::move(journey);

@@ -114,6 +114,12 @@ void parseCheck(LoadState& state, const YAML::Node& node, const std::string& pat
     } else if (auto v = ctx.string(url->value, url->path, &draft.secrets())) {
       resolveUrl(ctx, *v, *url, shop, draft);
     }
+    for (const auto& e : *entries) {
+      if (e.key == "vars") {
+        ctx.report(e.key_node, e.path,
+                   "`vars` is for journeys (checks with `steps:`): a plain check has no variables");
+      }
+    }
     if (const KeyOrigin* origin = draft.origin("journey_timeout")) {
       ctx.report(origin->node, origin->path,
                  "`journey_timeout` is for journeys (checks with `steps:`); a plain check's limit "

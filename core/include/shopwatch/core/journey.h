@@ -69,9 +69,22 @@ struct JourneyStep {
   bool places_order = false;  ///< the user confirmed this step places an order
 };
 
+/// One `vars:` entry: a journey's own variable, set at the start of every run before the first
+/// step (the values a user fills in for a shop: product, country, payment method, ...).
+struct JourneyVar {
+  std::string name;   ///< lowercase [a-z0-9_], not a built-in
+  /// May hold built-in references and earlier vars (`probe+${now}@example.com`), substituted when
+  /// the run starts; `${env:..}`/`${file:..}` are already expanded.
+  std::string value;
+  /// A plain YAML number or boolean (`qty: 1`): an exact "${qty}" JSON substitution takes the
+  /// value as that JSON literal; otherwise it is a string.
+  bool typed = false;
+};
+
 /// A journey check's probe: the run passes only when every step does; cleanup always runs (after a
 /// failed step too) and does not decide the run. Schedule::timeout is the `journey_timeout`.
 struct JourneyProbe {
+  std::vector<JourneyVar> vars;  ///< set in order at the start of every run
   std::vector<JourneyStep> steps;
   std::vector<JourneyStep> cleanup;
 };
