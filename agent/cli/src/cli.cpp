@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "shopwatch/agent/platforms/platform_fake.h"
 #include "shopwatch/agent/runtime/entry.h"
 
 namespace shopwatch::cli {
@@ -68,9 +69,15 @@ int run(int argc, char** argv) {
       "rebuild", "Restore the incident to Jira issue mapping from Jira's shopwatch labels");
   backlog_rebuild->add_option("-c,--config", backlog_config, "Config file (YAML)")->required();
 
-  std::string demo_listen = "127.0.0.1:9834";
+  agent::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");
-  demo_cmd->add_option("--listen", demo_listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
+  demo_cmd->add_option("--listen", demo.listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
+  demo_cmd->add_option("--platform", demo.platform,
+                       "Serve a fake of a shop platform where its journey recipes (examples/journeys/) point: " +
+                           agent::platforms::platformNames());
+  demo_cmd->add_option("--shop-listen", demo.shop_listen,
+                       "With --platform: where the fake listens (default: the platform's port, 127.0.0.1:9841-9846)")
+      ->needs("--platform");
 
   try {
     app.parse(argc, argv);
@@ -90,7 +97,7 @@ int run(int argc, char** argv) {
     if (*incidents_cmd) return incidentsCommand(incidents_config, incidents_all, incidents_json);
     if (*backlog_check) return backlogCheckCommand(backlog_config);
     if (*backlog_rebuild) return backlogRebuildCommand(backlog_config);
-    if (*demo_cmd) return agent::runDemo(demo_listen);
+    if (*demo_cmd) return agent::runDemo(demo);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shopwatch: %s\n", e.what());
     return kExitFailed;

@@ -1,9 +1,5 @@
 #include "shopwatch/agent/runtime/entry.h"
 
-#include <pthread.h>
-#include <signal.h>
-#include <stdlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -15,47 +11,17 @@
 #include "shopwatch/agent/runtime/demo_backlog.h"
 #include "shopwatch/agent/runtime/demo_shop.h"
 #include "shopwatch/agent/runtime/logging.h"
+#include "entry_support.h"
+#include "shopwatch/agent/platforms/platform_fake.h"
+#include "demo_platform.h"
 
 namespace shopwatch::agent {
 
-namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-
-/// Blocks the signals we wait for in this thread; threads created afterwards inherit the mask, so
-/// only sigwait() ever sees them.
-sigset_t blockControlSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-/// Waits for SIGTERM/SIGINT (stop, returns 0) and SIGHUP (`on_hup`).
-int waitForSignals(const sigset_t& set, runtime::AgentRuntime& agent,
-                   const std::function<void()>& on_hup) {
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      on_hup();
-      continue;
-    }
-    spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    agent.stop();
-    return kExitOk;
-  }
-}
-
-void logConfigErrors(const LoadResult& loaded) {
-  for (const auto& error : loaded.errors) spdlog::error("{}", error.format());
-}
-
-}  // namespace
+using detail::blockControlSignals;
+using detail::kExitFailed;
+using detail::kExitOk;
+using detail::logConfigErrors;
+using detail::waitForSignals;
 
 int runAgent(const std::string& config_path) {
   const sigset_t set = blockControlSignals();
@@ -78,26 +44,14 @@ int runAgent(const std::string& config_path) {
   });
 }
 
-int runDemo(const std::string& listen) {
+int runDemo(const DemoOptions& demo) {
+  if (!demo.platform.empty()) return detail::runPlatformDemo(demo);
+  const std::string& listen = demo.listen;
   const sigset_t set = blockControlSignals();
   runtime::configureLogging("info");
-
-  std::error_code ec;
-  std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
-  if (ec) tmp = "/tmp";
-  std::string dir_template = (tmp / "shopwatch-demo-XXXXXX").string();
-  if (mkdtemp(dir_template.data()) == nullptr) {
-    spdlog::error("cannot create a temporary directory in {}", tmp.string());
-    return kExitFailed;
-  }
-  const std::filesystem::path dir = dir_template;
-  struct RemoveDir {
-    std::filesystem::path path;
-    ~RemoveDir() {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-  } remove_dir{dir};
+  auto temp = detail::TempDir::create("shopwatch-demo");
+  if (!temp) return kExitFailed;
+  const std::filesystem::path dir = temp->path();
 
   runtime::DemoShop shop;
   if (auto st = shop.start(); !st) {
@@ -139,10 +93,12 @@ int runDemo(const std::string& listen) {
       "  backlog:     %s/  (a demo Jira: the firing alert files an issue there, recovery resolves it)\n"
       "  maintenance: curl -X POST -H 'Authorization: Bearer %s' -d '{\"shops\":[\"demo\"],"
       "\"duration\":\"10m\",\"reason\":\"deploy\"}' %s/api/v1/maintenance\n"
-      "  database:    %s (removed at exit)\n",
+      "  database:    %s (removed at exit)\n"
+      "  recipes:     shopwatch demo --platform NAME serves a fake shop for the journey recipes in\n"
+      "               examples/journeys/ (NAME: %s)\n",
       shop.baseUrl().c_str(), shop.baseUrl().c_str(), agent_url.c_str(), agent_url.c_str(),
       agent_url.c_str(), backlog.baseUrl().c_str(), runtime::demoApiToken().c_str(), agent_url.c_str(),
-      (dir / "demo.db").c_str());
+      (dir / "demo.db").c_str(), platforms::platformNames().c_str());
   std::fflush(stdout);
   const int code = waitForSignals(set, agent, [] {
     spdlog::info("received SIGHUP: the demo's config is built in, nothing to reload");

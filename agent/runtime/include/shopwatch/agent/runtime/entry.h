@@ -12,9 +12,21 @@ namespace shopwatch::agent {
 /// cannot listen (reason logged). SIGHUP reloads FILE.
 int runAgent(const std::string& config_path);
 
-/// `shopwatch demo [--listen ADDR]`: the demo shop on 127.0.0.1 (free port) probed by an agent with
-/// the embedded demo config, database in a temporary directory (removed at exit); the agent's
-/// endpoint on `listen`. Prints the URLs. 0 after a graceful stop, 1 on start-up failure.
-int runDemo(const std::string& listen);
+/// `shopwatch demo` options.
+struct DemoOptions {
+  std::string listen = "127.0.0.1:9834";  ///< the agent's endpoint
+  /// Empty: the built-in demo shop. Otherwise a platform of agent/platforms' catalogue: its fake
+  /// is served where the platform's recipes (examples/journeys/) point by default, probed by an
+  /// agent running the platform's first recipe.
+  std::string platform;
+  std::string shop_listen;  ///< --platform: where the fake listens ("": its default port)
+};
+
+/// `shopwatch demo [--listen ADDR] [--platform NAME [--shop-listen ADDR]]`: the demo shop (or a
+/// platform's fake) on 127.0.0.1 probed by an agent with the embedded demo config (or the
+/// platform's recipe), database in a temporary directory (removed at exit); the agent's endpoint on
+/// `listen`. Prints the URLs. 0 after a graceful stop, 1 on start-up failure, 2 for an unknown
+/// platform.
+int runDemo(const DemoOptions& options);
 
 }  // namespace shopwatch::agent
