@@ -1,5 +1,6 @@
 // A journey's `vars:` ([B2]): the values a user fills in for a shop, read in order, typed like
-// YAML 1.2 scalars, checked for valid names and references, and refused on plain checks.
+// YAML 1.2 scalars, checked for valid names and references, and refused on plain checks. Also a
+// step whose whole URL is a variable (a captured Location), resolved when the step runs.
 #include <catch2/catch.hpp>
 
 #include "config_test_util.h"
@@ -114,4 +115,32 @@ TEST_CASE("vars on a plain check or in defaults are errors") {
       "    defaults: {vars: {a: b}}\n    checks:\n      - name: home\n        url: /\n",
       "acme.yaml", optionsWithEnv());
   CHECK_FALSE(defaults.ok());
+}
+
+TEST_CASE("a later step's url may be a variable and the first step's may not") {
+  auto later = load(R"(      - name: checkout
+        steps:
+          - name: cart
+            url: /checkout
+            follow_redirects: false
+            extract: {next: {header: location}}
+          - name: hosted
+            url: ${next}
+)");
+  INFO(allErrors(later));
+  REQUIRE(later.ok());
+  const auto* journey = later.config->checks.at(0)->journey();
+  CHECK(journey->steps.at(0).request.url == "https://shop.acme.example/checkout");
+  CHECK(journey->steps.at(1).request.url == "${next}");
+
+  auto first = load(R"(      - name: checkout
+        vars: {start: /x}
+        steps:
+          - name: a
+            url: ${start}
+)");
+  REQUIRE_FALSE(first.ok());
+  CHECK(allErrors(first).find("acme.yaml:10:18") != std::string::npos);
+  CHECK(allErrors(first).find("the first step's url cannot start with a variable") !=
+        std::string::npos);
 }

@@ -146,3 +146,41 @@ TEST_CASE("json_find's where value may be a variable", "[journey]") {
   REQUIRE(r.success);
   CHECK(lastRequest(server, "/use").target == "/use?id=p-2");
 }
+
+TEST_CASE("a step whose url is a captured Location follows it, as a path or absolute", "[journey]") {
+  FakeHttpServer server;
+  server.respond("/checkout", FakeResponse{302, {{"Location", "/checkouts/cn/abc"}}, ""});
+  server.status("/checkouts/cn/abc", 200, "hosted checkout");
+  server.respond("/again", FakeResponse{302, {{"Location", server.url("/checkouts/cn/abc")}}, ""});
+  auto checkout = stepFor("checkout", server.url("/checkout"));
+  checkout.request.follow_redirects = false;
+  checkout.expect.status = {{302, 302}};
+  core::Extraction location;
+  location.variable = "next";
+  location.kind = core::Extraction::Kind::Header;
+  location.expression = "location";
+  checkout.extract = {location};
+  auto hosted = stepFor("hosted", "${next}");
+  hosted.expect.body_contains = "hosted checkout";
+  auto again = stepFor("again", server.url("/again"));
+  again.request.follow_redirects = false;
+  again.expect.status = {{302, 302}};
+  again.extract = {location};
+  auto absolute = stepFor("absolute", "${next}");
+  auto r = probes::probeOnce(journeyCheck({checkout, hosted, again, absolute}));
+  INFO(r.message);
+  REQUIRE(r.success);
+  // Both reached the hosted page (the URL shown is redacted: it is an extracted value).
+  int hosted_requests = 0;
+  for (const auto& req : server.requests()) hosted_requests += req.path == "/checkouts/cn/abc";
+  CHECK(hosted_requests == 2);
+  CHECK(stepNamed(r, "absolute").result.status_code == 200);
+
+  // A value that is neither a path nor an http(s) URL fails the step, naming it.
+  auto bad = stepFor("bad", "${junk}");
+  auto check = journeyCheck({checkout, bad});
+  check.journey()->vars = {var("junk", "mailto:x@example.com")};
+  auto failed = probes::probeOnce(check);
+  CHECK_FALSE(failed.success);
+  CHECK(failed.failed_step == "bad");
+}

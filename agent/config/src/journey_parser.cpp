@@ -31,6 +31,7 @@ struct JourneyReader {
   const ShopConfig& shop;
   CheckDraft& journey;
   std::map<std::string, std::string> step_positions;  ///< step name → "LINE:COL"
+  std::size_t steps_read = 0;                          ///< steps, then cleanup steps
 };
 
 core::BodyKind bodyKindOf(std::string_view key) {
@@ -156,8 +157,20 @@ ReadStep readStep(JourneyReader& r, const YAML::Node& node, const std::string& p
     ctx.report(node, ParseContext::child(path, "url"),
                "missing required key `url` (a path relative to base_url, or an absolute URL)");
   } else if (auto v = ctx.string(url->value, url->path, &d.secrets())) {
-    resolveUrl(ctx, *v, *url, r.shop, d);
+    if (!v->starts_with("${")) {
+      resolveUrl(ctx, *v, *url, r.shop, d);
+    } else if (r.steps_read == 0) {
+      ctx.report(url->value, url->path,
+                 "the first step's url cannot start with a variable: it names the host whose "
+                 "per-host limit the journey counts against");
+    } else {
+      // A URL that is a variable (a captured `Location`): a path is taken relative to the
+      // journey's origin, anything else must be an absolute http(s) URL when the step runs.
+      d.request().url = *v;
+      d.origins["url"] = KeyOrigin{url->value, url->path, ValueSource::Set};
+    }
   }
+  ++r.steps_read;
   finalizeStep(r, node, path, d);
   out.step = std::move(d.step);
   out.step.request = std::move(d.request());
