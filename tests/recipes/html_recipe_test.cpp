@@ -2,11 +2,10 @@
 // contract by direct HTTP (per-form CSRF tokens, 419 Page Expired, flash redirects, 422, 503).
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <string>
 
+#include "http_call.h"
 #include "recipe_runner.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
@@ -18,31 +17,13 @@ using core::FailureReason;
 constexpr const char* kOrigin = "http://127.0.0.1:9846";
 constexpr const char* kFile = "html.yaml";
 
-struct Reply {
-  long status = 0;
-  std::string head, body;
-};
-size_t onData(char* p, size_t s, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(p, s * n);
-  return s * n;
-}
-Reply call(const std::string& method, const std::string& url, const std::string& form = "",
-           const std::string& cookies = "") {
-  Reply r;
-  CURL* h = curl_easy_init();
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") curl_easy_setopt(h, CURLOPT_POSTFIELDS, form.c_str());
-  if (!cookies.empty()) curl_easy_setopt(h, CURLOPT_COOKIE, cookies.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onData);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onData);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r.head);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-  REQUIRE(curl_easy_perform(h) == CURLE_OK);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_easy_cleanup(h);
-  return r;
+using test::HttpReply;
+
+/// `method` to `url` with the session `cookies`; a POST sends the form `form`.
+HttpReply call(const std::string& method, const std::string& url, const std::string& form = "",
+               const std::string& cookies = "") {
+  return test::httpCall(method, url, method == "POST" ? form : "", {},
+                        {.content_type = test::kFormContentType, .cookie = cookies});
 }
 std::string between(const std::string& text, const std::string& before, const std::string& after) {
   const auto at = text.find(before);
@@ -62,26 +43,14 @@ struct Fake {
   }
   test::RecipeRun run(const std::vector<std::pair<std::string, std::string>>& repl = {}) {
     auto r = test::runRecipe(kFile, kOrigin, fake->baseUrl(), repl);
-    for (const auto& e : r.errors) UNSCOPED_INFO(e);
-    REQUIRE(r.errors.empty());
-    CHECK(r.warnings.empty());
+    REQUIRE(test::configProblems(r) == "");
     return r;
   }
 };
 
+/// Failed at `step` for `reason`, later steps skipped, every cleanup step ran.
 void requireFailedAt(const test::RecipeRun& run, const std::string& step, FailureReason reason) {
-  INFO(test::describeRun(run.result));
-  REQUIRE_FALSE(run.result.success);
-  CHECK(run.result.failed_step == step);
-  const auto* s = test::findStep(run.result, step);
-  REQUIRE(s != nullptr);
-  CHECK(s->result.failure == reason);
-  bool after = false;
-  for (const auto& st : run.result.steps) {
-    if (st.cleanup) CHECK_FALSE(st.skipped);
-    else if (after) CHECK(st.skipped);
-    if (st.name == step) after = true;
-  }
+  REQUIRE(test::failedAtProblems(run.result, step, reason) == "");
 }
 
 }  // namespace
@@ -91,13 +60,8 @@ TEST_CASE("html.yaml: the CSRF form checkout passes, places one order and cleans
   auto run = f.run();
   INFO(test::describeRun(run.result));
   REQUIRE(run.result.success);
-  for (const char* s : {"product", "add-to-cart", "cart", "checkout-page", "place-order",
-                        "cart-for-cleanup", "clear-cart"}) {
-    const auto* st = test::findStep(run.result, s);
-    REQUIRE(st != nullptr);
-    CHECK_FALSE(st->skipped);
-    CHECK(st->result.success);
-  }
+  CHECK(test::stepsRanProblems(run.result, {"product", "add-to-cart", "cart", "checkout-page",
+                                            "place-order", "cart-for-cleanup", "clear-cart"}) == "");
   const auto c = f.fake->counters();
   CHECK(c.orders == 1);
   CHECK(c.sessions == 1);
@@ -154,9 +118,9 @@ TEST_CASE("html fake: tokens are per session and per form; a bad token is 419 Pa
   const std::string base = f.fake->baseUrl();
   auto page = call("GET", base + "/products/espresso-cup");
   REQUIRE(page.status == 200);
-  const std::string session = between(page.head, "laravel_session=", ";");
+  const std::string session = page.cookie("laravel_session");
   REQUIRE_FALSE(session.empty());
-  CHECK(page.head.find("XSRF-TOKEN=") != std::string::npos);
+  CHECK(page.setsCookie("XSRF-TOKEN"));
   const std::string jar = "laravel_session=" + session;
   const std::string token = tokenIn(page.body, "class=\"add-to-cart\"");
   REQUIRE(token.size() == 40);
@@ -169,7 +133,7 @@ TEST_CASE("html fake: tokens are per session and per form; a bad token is 419 Pa
 
   auto added = call("POST", base + "/cart", "_token=" + token + "&product=CUP-01&quantity=2", jar);
   CHECK(added.status == 302);
-  CHECK(added.head.find("Location: /cart\r\n") != std::string::npos);
+  CHECK(added.header("location") == "/cart");
   auto cart = call("GET", base + "/cart", "", jar);
   CHECK(cart.body.find("added to your cart") != std::string::npos);  // the flash, once
   CHECK(cart.body.find("data-count=\"2\"") != std::string::npos);
@@ -187,10 +151,10 @@ TEST_CASE("html fake: tokens are per session and per form; a bad token is 419 Pa
   // Validation errors: 302 back to the form.
   auto invalid = call("POST", base + "/checkout", "_token=" + checkout_token + "&email=x", jar);
   CHECK(invalid.status == 302);
-  CHECK(invalid.head.find("Location: /checkout\r\n") != std::string::npos);
+  CHECK(invalid.header("location") == "/checkout");
   auto placed = call("POST", base + "/checkout", "_token=" + checkout_token + address, jar);
   REQUIRE(placed.status == 302);
-  const std::string location = between(placed.head, "Location: ", "\r\n");
+  const std::string location = placed.header("location");
   CHECK(location.find("/orders/") == 0);
   auto confirmed = call("GET", base + location, "", jar);
   CHECK(confirmed.status == 200);
@@ -207,7 +171,7 @@ TEST_CASE("html fake: csrf-rotate renews tokens after a POST; maintenance answer
   const std::string base = f.fake->baseUrl();
   f.fake->setFault("csrf-rotate", true);
   auto page = call("GET", base + "/products/moka-pot");
-  const std::string jar = "laravel_session=" + between(page.head, "laravel_session=", ";");
+  const std::string jar = "laravel_session=" + page.cookie("laravel_session");
   const std::string token = tokenIn(page.body, "class=\"add-to-cart\"");
   CHECK(call("POST", base + "/cart", "_token=" + token + "&product=MOKA-03&quantity=1", jar).status == 302);
   CHECK(call("POST", base + "/cart/clear", "_token=" + token, jar).status == 419);  // used up
@@ -219,7 +183,7 @@ TEST_CASE("html fake: csrf-rotate renews tokens after a POST; maintenance answer
   f.fake->setFault("maintenance", true);
   auto down = call("GET", base + "/cart", "", jar);
   CHECK(down.status == 503);
-  CHECK(down.head.find("Retry-After: 60") != std::string::npos);
+  CHECK(down.header("retry-after") == "60");
   CHECK(call("GET", base + "/products/no-such").status == 503);
   f.fake->clearFaults();
   CHECK(call("GET", base + "/products/no-such").status == 404);

@@ -3,85 +3,39 @@
 // the cookie, 302 on success and failure, the checkout page's masked id, reCAPTCHA.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <map>
 #include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "http_call.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
 namespace {
 
+using namespace shopwatch;
 using nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names; the last one wins
-  std::string set_cookies;                      // every Set-Cookie, joined by "\n"
-  std::string body;
-};
+using test::HttpReply;
+using test::kFormContentType;
 
-size_t onBody(char* p, size_t s, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(p, s * n);
-  return s * n;
+/// `method` to `url` with a JSON `body` (the REST API, or a storefront page without a session).
+HttpReply call(const std::string& method, const std::string& url, const std::string& body = "",
+               const test::HttpHeaders& headers = {}) {
+  return test::httpCall(method, url, body, headers);
 }
-size_t onHeader(char* p, size_t s, size_t n, void* out) {
-  auto* r = static_cast<Reply*>(out);
-  std::string line(p, s * n);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    if (name == "set-cookie") r->set_cookies += value + "\n";
-    r->headers[name] = value;
-  }
-  return s * n;
+/// A storefront form POST with the session `cookies`.
+HttpReply postForm(const std::string& url, const std::string& form, const std::string& cookies) {
+  return test::httpCall("POST", url, form, {}, {.content_type = kFormContentType, .cookie = cookies});
 }
-
-Reply call(const std::string& method, const std::string& url, const std::string& body = "",
-           const std::string& content_type = "application/json", const std::string& cookies = "",
-           const std::string& extra_header = "") {
-  Reply r;
-  CURL* h = curl_easy_init();
-  curl_slist* hdrs = nullptr;
-  if (!body.empty()) hdrs = curl_slist_append(hdrs, ("Content-Type: " + content_type).c_str());
-  if (!extra_header.empty()) hdrs = curl_slist_append(hdrs, extra_header.c_str());
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST" || !body.empty()) {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  if (!cookies.empty()) curl_easy_setopt(h, CURLOPT_COOKIE, cookies.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-  REQUIRE(curl_easy_perform(h) == CURLE_OK);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(hdrs);
-  curl_easy_cleanup(h);
-  return r;
-}
-
-std::string cookieValue(const Reply& r, const std::string& name) {
-  const auto at = r.set_cookies.find(name + "=");
-  if (at == std::string::npos) return {};
-  const auto start = at + name.size() + 1;
-  return r.set_cookies.substr(start, r.set_cookies.find_first_of(";\n", start) - start);
+/// A storefront GET with the session `cookies`.
+HttpReply get(const std::string& url, const std::string& cookies) {
+  return test::httpCall("GET", url, "", {}, {.cookie = cookies});
 }
 
 struct Fixture {
-  std::unique_ptr<shopwatch::agent::platforms::PlatformFake> fake =
-      shopwatch::agent::platforms::makePlatformFake("magento");
+  std::unique_ptr<agent::platforms::PlatformFake> fake =
+      agent::platforms::makePlatformFake("magento");
   std::string base;
   std::string rest;
   Fixture() {
@@ -109,7 +63,7 @@ TEST_CASE("magento fake: POST guest-carts answers the masked id as a bare 32-cha
   Fixture f;
   auto r = call("POST", f.rest);
   CHECK(r.status == 200);
-  CHECK(r.headers["content-type"].find("application/json") == 0);
+  CHECK(r.header("content-type").find("application/json") == 0);
   auto doc = json::parse(r.body);
   REQUIRE(doc.is_string());
   CHECK(doc.get<std::string>().size() == 32);
@@ -197,7 +151,7 @@ TEST_CASE("magento fake: the REST checkout places an order and the quote is gone
   CHECK(json::parse(captcha.body)["message"].get<std::string>().find("ReCaptcha") != std::string::npos);
   CHECK(f.fake->counters().orders == 0);
   auto with_header = call("POST", f.rest + "/" + cart + "/payment-information", pay,
-                          "application/json", "", "X-ReCaptcha: some-token");
+                          {{"X-ReCaptcha", "some-token"}});
   REQUIRE(with_header.status == 200);
   CHECK(json::parse(with_header.body).is_string());
   CHECK(f.fake->counters().orders == 1);
@@ -225,41 +179,41 @@ TEST_CASE("magento fake: form_key from the cookie validates; a wrong one redirec
   REQUIRE(page.status == 200);
   CHECK(page.body.find("id=\"product_addtocart_form\"") != std::string::npos);
   CHECK(page.body.find("name=\"product\" value=\"1\"") != std::string::npos);
-  const std::string sid = cookieValue(page, "PHPSESSID");
+  const std::string sid = page.cookie("PHPSESSID");
   REQUIRE_FALSE(sid.empty());
-  CHECK(cookieValue(page, "form_key").empty());  // the server never invents the cookie
+  CHECK(page.cookie("form_key").empty());  // the server never invents the cookie
 
   // The page's form_key is the session's: posting it (with the session) validates.
   const std::string marker = "name=\"form_key\" type=\"hidden\" value=\"";
   const auto at = page.body.find(marker);
   REQUIRE(at != std::string::npos);
   const std::string html_key = page.body.substr(at + marker.size(), 16);
-  auto ok = call("POST", f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=" + html_key,
-                 "application/x-www-form-urlencoded", "PHPSESSID=" + sid);
+  auto ok = postForm(f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=" + html_key,
+                     "PHPSESSID=" + sid);
   CHECK(ok.status == 302);
-  CHECK(ok.headers["location"] == "/checkout/cart/");
-  auto section = call("GET", f.base + "/customer/section/load/?sections=cart,messages", "", "",
-                      "PHPSESSID=" + sid);
+  CHECK(ok.header("location") == "/checkout/cart/");
+  auto section = get(f.base + "/customer/section/load/?sections=cart,messages",
+                     "PHPSESSID=" + sid);
   auto s = json::parse(section.body);
   CHECK(s["cart"]["summary_count"] == 1);
   CHECK(s["messages"]["messages"][0]["type"] == "success");
 
   // A wrong key: still 302, to the cart, with the error message and no item added.
-  auto bad = call("POST", f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=WRONGWRONGWRONG1",
-                  "application/x-www-form-urlencoded", "PHPSESSID=" + sid);
+  auto bad = postForm(f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=WRONGWRONGWRONG1",
+                      "PHPSESSID=" + sid);
   CHECK(bad.status == 302);
-  s = json::parse(call("GET", f.base + "/customer/section/load/?sections=cart,messages", "", "",
-                       "PHPSESSID=" + sid).body);
+  s = json::parse(get(f.base + "/customer/section/load/?sections=cart,messages",
+                      "PHPSESSID=" + sid).body);
   CHECK(s["cart"]["summary_count"] == 1);
   CHECK(s["messages"]["messages"][0]["text"] == "Your session has expired");
 
   // A form_key cookie is copied into the session: cookie == POST value validates, and the cookie
   // is refreshed. This works without any session at all (a new PHPSESSID is made).
-  auto own = call("POST", f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=MyOwnKey12345678",
-                  "application/x-www-form-urlencoded", "form_key=MyOwnKey12345678");
+  auto own = postForm(f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=MyOwnKey12345678",
+                      "form_key=MyOwnKey12345678");
   CHECK(own.status == 302);
-  CHECK(cookieValue(own, "form_key") == "MyOwnKey12345678");
-  CHECK_FALSE(cookieValue(own, "PHPSESSID").empty());
+  CHECK(own.cookie("form_key") == "MyOwnKey12345678");
+  CHECK_FALSE(own.cookie("PHPSESSID").empty());
   CHECK(f.fake->counters().open_carts == 2);
 }
 
@@ -269,14 +223,14 @@ TEST_CASE("magento fake: stale-form-key serves another visitor's key in the cach
   auto a = call("GET", f.base + "/joust-duffle-bag.html");
   auto b = call("GET", f.base + "/joust-duffle-bag.html");
   CHECK(a.body == b.body);  // the same cached HTML for two sessions
-  const std::string sid = cookieValue(a, "PHPSESSID");
+  const std::string sid = a.cookie("PHPSESSID");
   const std::string marker = "name=\"form_key\" type=\"hidden\" value=\"";
   const std::string html_key = a.body.substr(a.body.find(marker) + marker.size(), 16);
-  auto add = call("POST", f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=" + html_key,
-                  "application/x-www-form-urlencoded", "PHPSESSID=" + sid);
+  auto add = postForm(f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=" + html_key,
+                      "PHPSESSID=" + sid);
   CHECK(add.status == 302);  // 302 although it failed
-  auto s = json::parse(call("GET", f.base + "/customer/section/load/?sections=cart", "", "",
-                            "PHPSESSID=" + sid).body);
+  auto s = json::parse(get(f.base + "/customer/section/load/?sections=cart",
+                           "PHPSESSID=" + sid).body);
   CHECK(s["cart"]["summary_count"] == 0);
 }
 
@@ -284,18 +238,18 @@ TEST_CASE("magento fake: product errors redirect back to the product page; check
   Fixture f;
   auto empty = call("GET", f.base + "/checkout/");
   CHECK(empty.status == 302);
-  CHECK(empty.headers["location"] == "/checkout/cart/");
+  CHECK(empty.header("location") == "/checkout/cart/");
   f.fake->setFault("out-of-stock", true);
-  auto oos = call("POST", f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=K1K1K1K1K1K1K1K1",
-                  "application/x-www-form-urlencoded", "form_key=K1K1K1K1K1K1K1K1");
+  auto oos = postForm(f.base + "/checkout/cart/add/", "product=1&qty=1&form_key=K1K1K1K1K1K1K1K1",
+                      "form_key=K1K1K1K1K1K1K1K1");
   CHECK(oos.status == 302);
-  CHECK(oos.headers["location"] == "/joust-duffle-bag.html");
+  CHECK(oos.header("location") == "/joust-duffle-bag.html");
   f.fake->clearFaults();
-  const std::string sid = cookieValue(oos, "PHPSESSID");
-  auto add = call("POST", f.base + "/checkout/cart/add/", "product=2&qty=2&form_key=K1K1K1K1K1K1K1K1",
-                  "application/x-www-form-urlencoded", "form_key=K1K1K1K1K1K1K1K1; PHPSESSID=" + sid);
+  const std::string sid = oos.cookie("PHPSESSID");
+  auto add = postForm(f.base + "/checkout/cart/add/", "product=2&qty=2&form_key=K1K1K1K1K1K1K1K1",
+                      "form_key=K1K1K1K1K1K1K1K1; PHPSESSID=" + sid);
   CHECK(add.status == 302);
-  auto checkout = call("GET", f.base + "/checkout/", "", "", "PHPSESSID=" + sid);
+  auto checkout = get(f.base + "/checkout/", "PHPSESSID=" + sid);
   REQUIRE(checkout.status == 200);
   const std::string marker = "\"entity_id\":\"";
   const auto at = checkout.body.find(marker, checkout.body.find("\"quoteData\":{"));

@@ -26,29 +26,31 @@ struct Fake {
   test::RecipeRun run(const std::string& file,
                       const std::vector<std::pair<std::string, std::string>>& repl = {}) {
     auto r = test::runRecipe(file, kOrigin, fake->baseUrl(), repl);
-    for (const auto& e : r.errors) UNSCOPED_INFO(e);
-    REQUIRE(r.errors.empty());
-    CHECK(r.warnings.empty());
+    REQUIRE(test::configProblems(r) == "");
     return r;
+  }
+  /// `file` run once with the fault `fault` on.
+  test::RecipeRun runWithFault(const std::string& fault, const std::string& file) {
+    fake->setFault(fault, true);
+    return run(file);
   }
 };
 
+/// Failed at `step` for `reason`, later steps skipped, every cleanup step ran.
 void requireFailedAt(const test::RecipeRun& run, const std::string& step, FailureReason reason) {
+  REQUIRE(test::failedAtProblems(run.result, step, reason) == "");
+}
+
+/// The journey passed, each of `steps` ran, and it placed one order in one session, leaving no cart.
+void requirePassedOnce(const test::RecipeRun& run, const agent::platforms::PlatformFake& fake,
+                       const std::vector<std::string>& steps) {
   INFO(test::describeRun(run.result));
-  REQUIRE_FALSE(run.result.success);
-  CHECK(run.result.failed_step == step);
-  const auto* s = test::findStep(run.result, step);
-  REQUIRE(s != nullptr);
-  CHECK(s->result.failure == reason);
-  bool after = false;
-  for (const auto& st : run.result.steps) {
-    if (st.cleanup) {
-      CHECK_FALSE(st.skipped);  // cleanup always runs
-    } else if (after) {
-      CHECK(st.skipped);
-    }
-    if (st.name == step) after = true;
-  }
+  REQUIRE(run.result.success);
+  CHECK(test::stepsRanProblems(run.result, steps, false) == "");
+  const auto c = fake.counters();
+  CHECK(c.orders == 1);
+  CHECK(c.sessions == 1);
+  CHECK(c.open_carts == 0);
 }
 
 const char* kRest = "magento.yaml";
@@ -58,36 +60,17 @@ const char* kHtml = "magento-html.yaml";
 
 TEST_CASE("magento.yaml: the REST guest checkout passes and places one order") {
   Fake f;
-  auto run = f.run(kRest);
-  INFO(test::describeRun(run.result));
-  REQUIRE(run.result.success);
-  for (const char* s : {"create-cart", "add-item", "estimate-shipping", "shipping-information",
-                        "place-order", "remove-item"}) {
-    const auto* st = test::findStep(run.result, s);
-    REQUIRE(st != nullptr);
-    CHECK_FALSE(st->skipped);
-  }
-  const auto c = f.fake->counters();
-  CHECK(c.orders == 1);
-  CHECK(c.sessions == 1);
-  CHECK(c.open_carts == 0);
+  requirePassedOnce(f.run(kRest), *f.fake,
+                    {"create-cart", "add-item", "estimate-shipping", "shipping-information",
+                     "place-order", "remove-item"});
 }
 
 TEST_CASE("magento-html.yaml: the Luma form_key flow passes and places one order") {
   Fake f;
-  auto run = f.run(kHtml);
-  INFO(test::describeRun(run.result));
-  REQUIRE(run.result.success);
-  for (const char* s : {"product", "add-to-cart", "cart-check", "checkout-page",
-                        "estimate-shipping", "shipping-information", "place-order", "remove-item"}) {
-    const auto* st = test::findStep(run.result, s);
-    REQUIRE(st != nullptr);
-    CHECK_FALSE(st->skipped);
-  }
-  const auto c = f.fake->counters();
-  CHECK(c.orders == 1);
-  CHECK(c.sessions == 1);  // one PHPSESSID; the REST calls use the checkout page's masked id
-  CHECK(c.open_carts == 0);
+  // One session: one PHPSESSID; the REST calls use the checkout page's masked id.
+  requirePassedOnce(f.run(kHtml), *f.fake,
+                    {"product", "add-to-cart", "cart-check", "checkout-page", "estimate-shipping",
+                     "shipping-information", "place-order", "remove-item"});
 }
 
 TEST_CASE("magento recipes: two runs in a row are independent") {
@@ -106,16 +89,14 @@ TEST_CASE("magento recipes: two runs in a row are independent") {
 
 TEST_CASE("magento.yaml: an unknown SKU fails add-item with 404, the cart is left empty") {
   Fake f;
-  f.fake->setFault("unknown-sku", true);
-  auto run = f.run(kRest);
+  auto run = f.runWithFault("unknown-sku", kRest);
   requireFailedAt(run, "add-item", FailureReason::HttpStatus);
   CHECK(f.fake->counters().orders == 0);
 }
 
 TEST_CASE("magento.yaml: out of stock fails add-item with 400") {
   Fake f;
-  f.fake->setFault("out-of-stock", true);
-  requireFailedAt(f.run(kRest), "add-item", FailureReason::HttpStatus);
+  requireFailedAt(f.runWithFault("out-of-stock", kRest), "add-item", FailureReason::HttpStatus);
 }
 
 TEST_CASE("magento recipes: no carrier (200 with []) fails estimate-shipping; cleanup removes the line") {
@@ -148,8 +129,7 @@ TEST_CASE("magento recipes: reCAPTCHA on place order fails place-order with 400"
 
 TEST_CASE("magento-html.yaml: a stale cached form_key does not matter, the recipe brings its own") {
   Fake f;
-  f.fake->setFault("stale-form-key", true);
-  auto run = f.run(kHtml);
+  auto run = f.runWithFault("stale-form-key", kHtml);
   INFO(test::describeRun(run.result));
   CHECK(run.result.success);
   CHECK(f.fake->counters().orders == 1);
@@ -175,15 +155,13 @@ TEST_CASE("magento-html.yaml variant trusting the page's form_key: the 302 hides
 
 TEST_CASE("magento-html.yaml: out of stock redirects to the product page, add-to-cart fails") {
   Fake f;
-  f.fake->setFault("out-of-stock", true);
-  auto run = f.run(kHtml);
+  auto run = f.runWithFault("out-of-stock", kHtml);
   requireFailedAt(run, "add-to-cart", FailureReason::Assertion);
   CHECK(f.fake->counters().open_carts == 0);
 }
 
 TEST_CASE("magento-html.yaml: an unknown product page fails the first step with 404") {
   Fake f;
-  f.fake->setFault("unknown-sku", true);
-  auto run = f.run(kHtml);
+  auto run = f.runWithFault("unknown-sku", kHtml);
   requireFailedAt(run, "product", FailureReason::HttpStatus);
 }

@@ -3,81 +3,36 @@
 // cents, the 302 from /checkout to a hosted checkout that answers 200.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "http_call.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
 namespace {
 
+using namespace shopwatch;
 using Json = nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::multimap<std::string, std::string> headers;  ///< names lower-case
-  std::string body;
-  Json json() const { return Json::parse(body, nullptr, false); }
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-std::size_t onBody(char* p, std::size_t s, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(p, s * n);
-  return s * n;
-}
-std::size_t onHeader(char* p, std::size_t s, std::size_t n, void* out) {
-  std::string line(p, s * n);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    static_cast<std::multimap<std::string, std::string>*>(out)->emplace(name, value);
-  }
-  return s * n;
-}
+using test::HttpReply;
 
 /// One request, no redirects followed. `body` non-empty makes it a POST of `content_type`.
-Reply request(const std::string& url, const std::string& body = "", const std::string& cookie = "",
-              const std::string& content_type = "application/json") {
-  Reply r;
-  CURL* h = curl_easy_init();
-  REQUIRE(h != nullptr);
-  curl_slist* list = nullptr;
-  if (!body.empty()) list = curl_slist_append(list, ("Content-Type: " + content_type).c_str());
-  if (!cookie.empty()) list = curl_slist_append(list, ("Cookie: " + cookie).c_str());
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  if (!body.empty()) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-  const CURLcode rc = curl_easy_perform(h);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(h);
-  REQUIRE(rc == CURLE_OK);
-  return r;
+HttpReply request(const std::string& url, const std::string& body = "", const std::string& cookie = "",
+                  const std::string& content_type = "application/json") {
+  return test::httpCall(body.empty() ? "GET" : "POST", url, body, {},
+                        {.content_type = content_type, .cookie = cookie});
 }
 
 struct Shop {
-  std::unique_ptr<shopwatch::agent::platforms::PlatformFake> fake =
-      shopwatch::agent::platforms::makePlatformFake("shopify");
+  std::unique_ptr<agent::platforms::PlatformFake> fake =
+      agent::platforms::makePlatformFake("shopify");
   Shop() { REQUIRE(fake->start("127.0.0.1:0")); }
   std::string url(const std::string& path) const { return fake->baseUrl() + path; }
 };
 
 /// "cart=VALUE" from a Set-Cookie answer.
-std::string cartCookie(const Reply& r) {
+std::string cartCookie(const HttpReply& r) {
   const std::string set = r.header("set-cookie");
   return set.substr(0, set.find(';'));
 }

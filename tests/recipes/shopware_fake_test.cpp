@@ -1,80 +1,34 @@
 // The Shopware fake's contract, by direct HTTP (research A2), independent of the recipe.
 #include <catch2/catch.hpp>
-#include <curl/curl.h>
 
-#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "http_call.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
 namespace {
 
+using namespace shopwatch;
 using Json = nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  Json json() const { return Json::parse(body, nullptr, false); }
-};
-
-std::size_t onBody(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* out) {
-  std::string line(data, size * n);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
-  }
-  return size * n;
-}
-
-Reply request(const std::string& method, const std::string& url, const std::string& body,
-              const std::map<std::string, std::string>& headers) {
-  Reply r;
-  CURL* h = curl_easy_init();
-  REQUIRE(h != nullptr);
-  curl_slist* list = nullptr;
-  for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  if (!body.empty()) list = curl_slist_append(list, "Content-Type: application/json");
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r.headers);
-  REQUIRE(curl_easy_perform(h) == CURLE_OK);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(h);
-  return r;
-}
+using test::HttpHeaders;
+using test::HttpReply;
+using test::httpCall;
 
 const std::string kKey = "SWSCDEMOSHOPWATCH0000000000";
 
 struct Shop {
-  std::unique_ptr<shopwatch::agent::platforms::PlatformFake> fake =
-      shopwatch::agent::platforms::makePlatformFake("shopware");
+  std::unique_ptr<agent::platforms::PlatformFake> fake =
+      agent::platforms::makePlatformFake("shopware");
   std::string token;
   Shop() { REQUIRE(fake->start("127.0.0.1:0")); }
-  Reply call(const std::string& method, const std::string& path, const std::string& body = "") {
-    std::map<std::string, std::string> h = {{"sw-access-key", kKey},
-                                            {"Accept", "application/json"}};
-    if (!token.empty()) h["sw-context-token"] = token;
-    auto r = request(method, fake->baseUrl() + path, body, h);
-    if (r.headers.count("sw-context-token")) token = r.headers["sw-context-token"];
+  HttpReply call(const std::string& method, const std::string& path, const std::string& body = "") {
+    HttpHeaders h = {{"sw-access-key", kKey}, {"Accept", "application/json"}};
+    if (!token.empty()) h.emplace_back("sw-context-token", token);
+    auto r = httpCall(method, fake->baseUrl() + path, body, h);
+    if (r.headers.count("sw-context-token")) token = r.header("sw-context-token");
     return r;
   }
   std::string productId() {
@@ -89,9 +43,9 @@ struct Shop {
 TEST_CASE("shopware fake: a missing or wrong sw-access-key is 401 with a JSON:API error body") {
   Shop shop;
   for (const std::string key : {"", "SWSCWRONGKEY"}) {
-    std::map<std::string, std::string> h;
-    if (!key.empty()) h["sw-access-key"] = key;
-    auto r = request("GET", shop.fake->baseUrl() + "/store-api/context", "", h);
+    HttpHeaders h;
+    if (!key.empty()) h.emplace_back("sw-access-key", key);
+    auto r = httpCall("GET", shop.fake->baseUrl() + "/store-api/context", "", h);
     CHECK(r.status == 401);
     auto j = r.json();
     REQUIRE(j["errors"].is_array());

@@ -3,78 +3,33 @@
 // errors[] with data null, 400 for a bad document, cookie sessions.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <map>
 #include <regex>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "http_call.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
 namespace {
 
+using namespace shopwatch;
 using Json = nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::multimap<std::string, std::string> headers;  ///< names lower-case
-  std::string body;
-  Json json() const { return Json::parse(body, nullptr, false); }
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-std::size_t onBody(char* p, std::size_t s, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(p, s * n);
-  return s * n;
-}
-std::size_t onHeader(char* p, std::size_t s, std::size_t n, void* out) {
-  std::string line(p, s * n);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    static_cast<std::multimap<std::string, std::string>*>(out)->emplace(name, value);
-  }
-  return s * n;
-}
+using test::HttpHeaders;
+using test::HttpReply;
 
 /// POST (or GET when `body` is empty) to `url` with the extra `headers`.
-Reply request(const std::string& url, const std::string& body,
-              const std::vector<std::string>& headers = {}) {
-  Reply r;
-  CURL* h = curl_easy_init();
-  REQUIRE(h != nullptr);
-  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  for (const auto& x : headers) list = curl_slist_append(list, x.c_str());
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  if (!body.empty()) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-  const CURLcode rc = curl_easy_perform(h);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(h);
-  REQUIRE(rc == CURLE_OK);
-  return r;
+HttpReply request(const std::string& url, const std::string& body, const HttpHeaders& headers = {}) {
+  return test::httpCall(body.empty() ? "GET" : "POST", url, body, headers);
 }
 
 struct Api {
-  std::unique_ptr<shopwatch::agent::platforms::PlatformFake> fake =
-      shopwatch::agent::platforms::makePlatformFake("vendure");
+  std::unique_ptr<agent::platforms::PlatformFake> fake =
+      agent::platforms::makePlatformFake("vendure");
   Api() { REQUIRE(fake->start("127.0.0.1:0")); }
-  Reply gql(const std::string& query, const Json& variables = nullptr,
-            const std::vector<std::string>& headers = {}) const {
+  HttpReply gql(const std::string& query, const Json& variables = nullptr,
+                const HttpHeaders& headers = {}) const {
     Json body = {{"query", query}};
     if (!variables.is_null()) body["variables"] = variables;
     return request(fake->baseUrl() + "/shop-api", body.dump(), headers);
@@ -85,7 +40,9 @@ const char* kAdd =
     "mutation($id: ID!, $qty: Int!) { addItemToOrder(productVariantId: $id, quantity: $qty) "
     "{ __typename ... on Order { code state } ... on ErrorResult { errorCode message } } }";
 
-std::string bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+std::pair<std::string, std::string> bearer(const std::string& token) {
+  return {"Authorization", "Bearer " + token};
+}
 
 }  // namespace
 
@@ -143,10 +100,10 @@ TEST_CASE("vendure fake: the session cookies carry the session; a bad signature 
     jar += (jar.empty() ? "" : "; ") + it->second.substr(0, it->second.find(';'));
   }
   REQUIRE(jar.find("session.sig=") != std::string::npos);
-  auto good = api.gql("{ activeOrder { code } }", nullptr, {"Cookie: " + jar});
+  auto good = api.gql("{ activeOrder { code } }", nullptr, {{"Cookie", jar}});
   CHECK(good.json()["data"]["activeOrder"]["code"] == add.json()["data"]["addItemToOrder"]["code"]);
   const std::string forged = jar.substr(0, jar.find("session.sig=")) + "session.sig=forged";
-  auto bad = api.gql("{ activeOrder { code } }", nullptr, {"Cookie: " + forged});
+  auto bad = api.gql("{ activeOrder { code } }", nullptr, {{"Cookie", forged}});
   CHECK(bad.json()["data"]["activeOrder"].is_null());
 }
 
@@ -154,7 +111,7 @@ TEST_CASE("vendure fake: business errors are result unions on HTTP 200") {
   Api api;
   auto add = api.gql(kAdd, {{"id", "1"}, {"qty", 1}});
   const std::string token = add.header("vendure-auth-token");
-  const std::vector<std::string> auth = {bearer(token)};
+  const HttpHeaders auth = {bearer(token)};
   const char* pay =
       "mutation($in: PaymentInput!) { addPaymentToOrder(input: $in) { __typename "
       "... on ErrorResult { errorCode message } ... on Order { state } } }";
@@ -179,7 +136,7 @@ TEST_CASE("vendure fake: business errors are result unions on HTTP 200") {
 TEST_CASE("vendure fake: shouldDecline gives PaymentDeclinedError and the order stays") {
   Api api;
   const std::string token = api.gql(kAdd, {{"id", "1"}, {"qty", 1}}).header("vendure-auth-token");
-  const std::vector<std::string> auth = {bearer(token)};
+  const HttpHeaders auth = {bearer(token)};
   api.gql("mutation($in: CreateCustomerInput!) { setCustomerForOrder(input: $in) { __typename } }",
           {{"in", {{"emailAddress", "probe@example.com"}, {"firstName", "P"}, {"lastName", "B"}}}}, auth);
   api.gql("mutation { setOrderShippingMethod(shippingMethodId: [\"1\"]) { __typename } }", nullptr, auth);

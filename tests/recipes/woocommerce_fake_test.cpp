@@ -1,83 +1,37 @@
 // The WooCommerce fake's contract, by direct HTTP (research A4), independent of the recipes.
 #include <catch2/catch.hpp>
-#include <curl/curl.h>
 
-#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "http_call.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 
 namespace {
 
+using namespace shopwatch;
 using Json = nlohmann::json;
 
-struct Reply {
-  long status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  Json json() const { return Json::parse(body, nullptr, false); }
-};
-
-std::size_t onBody(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* out) {
-  std::string line(data, size * n);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
-  }
-  return size * n;
-}
-
-Reply request(const std::string& method, const std::string& url, const std::string& body,
-              const std::map<std::string, std::string>& headers) {
-  Reply r;
-  CURL* h = curl_easy_init();
-  REQUIRE(h != nullptr);
-  curl_slist* list = nullptr;
-  for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  if (!body.empty()) list = curl_slist_append(list, "Content-Type: application/json");
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r.headers);
-  REQUIRE(curl_easy_perform(h) == CURLE_OK);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(h);
-  return r;
-}
+using test::HttpHeaders;
+using test::HttpReply;
 
 const std::string kApi = "/wp-json/wc/store/v1";
 
 struct Shop {
-  std::unique_ptr<shopwatch::agent::platforms::PlatformFake> fake =
-      shopwatch::agent::platforms::makePlatformFake("woocommerce");
+  std::unique_ptr<agent::platforms::PlatformFake> fake =
+      agent::platforms::makePlatformFake("woocommerce");
   Shop() { REQUIRE(fake->start("127.0.0.1:0")); }
-  Reply call(const std::string& method, const std::string& path, const std::string& body,
-             const std::map<std::string, std::string>& headers) {
-    return request(method, fake->baseUrl() + kApi + path, body, headers);
+  HttpReply call(const std::string& method, const std::string& path, const std::string& body,
+                 const HttpHeaders& headers) {
+    return test::httpCall(method, fake->baseUrl() + kApi + path, body, headers);
   }
 };
 
-std::string sessionCookie(const Reply& r) {
-  auto it = r.headers.find("set-cookie");
-  REQUIRE(it != r.headers.end());
-  return it->second.substr(0, it->second.find(';'));
+std::string sessionCookie(const HttpReply& r) {
+  const std::string set = r.header("set-cookie");
+  REQUIRE_FALSE(set.empty());
+  return set.substr(0, set.find(';'));
 }
 
 }  // namespace
@@ -87,7 +41,7 @@ TEST_CASE("woocommerce fake: GET cart issues a Cart-Token, and with it no nonce 
   auto cart = shop.call("GET", "/cart", "", {});
   REQUIRE(cart.status == 200);
   REQUIRE(cart.headers.count("cart-token") == 1);
-  const std::string token = cart.headers["cart-token"];
+  const std::string token = cart.header("cart-token");
   auto add = shop.call("POST", "/cart/add-item", R"({"id":101,"quantity":2})",
                        {{"Cart-Token", token}});
   CHECK(add.status == 201);
@@ -105,7 +59,7 @@ TEST_CASE("woocommerce fake: cookie mode needs the latest Nonce on every POST") 
   auto cart = shop.call("GET", "/cart", "", {});
   const std::string jar = sessionCookie(cart);
   REQUIRE(cart.headers.count("nonce") == 1);
-  const std::string first = cart.headers["nonce"];
+  const std::string first = cart.header("nonce");
   auto missing = shop.call("POST", "/cart/add-item", R"({"id":101})", {{"Cookie", jar}});
   CHECK(missing.status == 401);
   CHECK(missing.json()["code"] == "woocommerce_rest_missing_nonce");
@@ -118,19 +72,19 @@ TEST_CASE("woocommerce fake: cookie mode needs the latest Nonce on every POST") 
                       {{"Cookie", jar}, {"Nonce", first}});
   CHECK(ok.status == 201);
   REQUIRE(ok.headers.count("nonce") == 1);
-  CHECK(ok.headers["nonce"] != first);
+  CHECK(ok.header("nonce") != first);
   auto stale = shop.call("POST", "/cart/add-item", R"({"id":101})",
                          {{"Cookie", jar}, {"Nonce", first}});
   CHECK(stale.status == 401);
   auto legacy = shop.call("POST", "/cart/add-item", R"({"id":101})",
-                          {{"Cookie", jar}, {"X-WC-Store-API-Nonce", ok.headers["nonce"]}});
+                          {{"Cookie", jar}, {"X-WC-Store-API-Nonce", ok.header("nonce")}});
   CHECK(legacy.status == 201);
   CHECK(legacy.json()["items"][0]["quantity"] == 2);
 }
 
 TEST_CASE("woocommerce fake: an unknown product is 400 woocommerce_rest_cart_invalid_product") {
   Shop shop;
-  const std::string token = shop.call("GET", "/cart", "", {}).headers["cart-token"];
+  const std::string token = shop.call("GET", "/cart", "", {}).header("cart-token");
   auto r = shop.call("POST", "/cart/add-item", R"({"id":999,"quantity":1})",
                      {{"Cart-Token", token}});
   CHECK(r.status == 400);
@@ -140,8 +94,8 @@ TEST_CASE("woocommerce fake: an unknown product is 400 woocommerce_rest_cart_inv
 
 TEST_CASE("woocommerce fake: a stale expected_total is 409 with the current cart") {
   Shop shop;
-  const std::string token = shop.call("GET", "/cart", "", {}).headers["cart-token"];
-  const std::map<std::string, std::string> h = {{"Cart-Token", token}};
+  const std::string token = shop.call("GET", "/cart", "", {}).header("cart-token");
+  const HttpHeaders h = {{"Cart-Token", token}};
   shop.call("POST", "/cart/add-item", R"({"id":101,"quantity":1})", h);
   auto addr = shop.call("POST", "/cart/update-customer",
                         R"({"billing_address":{"country":"DE","email":"p@example.com"}})", h);

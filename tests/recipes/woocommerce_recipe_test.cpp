@@ -25,24 +25,10 @@ std::unique_ptr<agent::platforms::PlatformFake> startFake() {
   return fake;
 }
 
+// The run failed at `step` for `reason`, every later step was skipped and the cleanup ran.
 void requireFailedAt(const test::RecipeRun& run, const std::string& step, FailureReason reason) {
-  INFO(test::describeRun(run.result));
   REQUIRE(run.errors.empty());
-  REQUIRE_FALSE(run.result.success);
-  CHECK(run.result.failed_step == step);
-  const auto* s = test::findStep(run.result, step);
-  REQUIRE(s != nullptr);
-  CHECK(s->result.failure == reason);
-  bool after = false;
-  for (const auto& name : kSteps) {
-    const auto* r = test::findStep(run.result, name);
-    REQUIRE(r != nullptr);
-    if (after) CHECK(r->skipped);
-    if (name == step) after = true;
-  }
-  const auto* cleanup = test::findStep(run.result, "clear-cart");
-  REQUIRE(cleanup != nullptr);
-  CHECK_FALSE(cleanup->skipped);
+  REQUIRE(test::failedAtProblems(run.result, step, reason, kSteps, {"clear-cart"}) == "");
 }
 
 }  // namespace
@@ -52,18 +38,11 @@ TEST_CASE("woocommerce recipes: a cod order passes in both session modes") {
     INFO(file);
     auto fake = startFake();
     auto run = test::runRecipe(file, kOrigin, fake->baseUrl());
+    REQUIRE(test::configProblems(run) == "");
     INFO(test::describeRun(run.result));
-    REQUIRE(run.errors.empty());
-    CHECK(run.warnings.empty());
     REQUIRE(run.result.success);
-    for (const auto& name : kSteps) {
-      const auto* s = test::findStep(run.result, name);
-      REQUIRE(s != nullptr);
-      CHECK(s->result.success);
-    }
-    const auto* cleanup = test::findStep(run.result, "clear-cart");
-    REQUIRE(cleanup != nullptr);
-    CHECK(cleanup->result.success);
+    CHECK(test::stepsRanProblems(run.result, kSteps) == "");
+    CHECK(test::stepsRanProblems(run.result, {"clear-cart"}) == "");
     const auto c = fake->counters();
     CHECK(c.sessions == 1);
     CHECK(c.orders == 1);

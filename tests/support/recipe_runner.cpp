@@ -86,4 +86,61 @@ std::string describeRun(const core::ProbeResult& journey) {
   return out;
 }
 
+namespace {
+
+std::string withRun(const std::string& problems, const core::ProbeResult& journey) {
+  return problems.empty() ? problems : problems + describeRun(journey);
+}
+
+}  // namespace
+
+std::string configProblems(const RecipeRun& run) {
+  std::string out;
+  for (const auto& e : run.errors) out += "error: " + e + "\n";
+  for (const auto& w : run.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+std::string failedAtProblems(const core::ProbeResult& journey, const std::string& step,
+                             core::FailureReason reason, const std::vector<std::string>& steps,
+                             const std::vector<std::string>& cleanup_steps) {
+  std::string out;
+  if (journey.success) out += "the journey passed\n";
+  if (journey.failed_step != step) out += "failed step is '" + journey.failed_step + "', not '" + step + "'\n";
+  const auto* failed = findStep(journey, step);
+  if (failed == nullptr) {
+    out += "no step '" + step + "'\n";
+  } else if (failed->result.failure != reason) {
+    out += "'" + step + "' failed for " + std::string(core::toString(failed->result.failure)) +
+           ", not " + std::string(core::toString(reason)) + "\n";
+  }
+  for (const auto& name : steps) {
+    if (findStep(journey, name) == nullptr) out += "no step '" + name + "'\n";
+  }
+  for (const auto& name : cleanup_steps) {
+    const auto* s = findStep(journey, name);
+    if (s == nullptr) out += "no cleanup step '" + name + "'\n";
+    else if (!s->cleanup) out += "'" + name + "' is no cleanup step\n";
+  }
+  bool after = false;
+  for (const auto& s : journey.steps) {
+    if (s.cleanup && s.skipped) out += "cleanup step '" + s.name + "' was skipped\n";
+    else if (!s.cleanup && after && !s.skipped) out += "'" + s.name + "' after '" + step + "' was not skipped\n";
+    if (s.name == step) after = true;
+  }
+  return withRun(out, journey);
+}
+
+std::string stepsRanProblems(const core::ProbeResult& journey, const std::vector<std::string>& names,
+                             bool must_pass) {
+  std::string out;
+  for (const auto& name : names) {
+    const auto* s = findStep(journey, name);
+    if (s == nullptr) out += "no step '" + name + "'\n";
+    else if (s->skipped) out += "'" + name + "' was skipped\n";
+    else if (must_pass && !s->result.success) out += "'" + name + "' failed\n";
+  }
+  return withRun(out, journey);
+}
+
 }  // namespace shopwatch::test

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "shopwatch/core/failure_reason.h"
 #include "shopwatch/core/probe_result.h"
 
 namespace shopwatch::test {
@@ -33,5 +34,20 @@ RecipeRun runRecipe(const std::string& file, const std::string& default_origin,
 const core::StepResult* findStep(const core::ProbeResult& journey, const std::string& name);
 /// "step: passed|FAILED(reason: message)|skipped" per step, one per line (for test failure output).
 std::string describeRun(const core::ProbeResult& journey);
+
+// Checks for a test to REQUIRE empty (`REQUIRE(failedAtProblems(...) == "")`): each answers ""
+// when the journey is as described, else one line per problem followed by describeRun().
+
+/// The recipe loaded without config errors or warnings.
+std::string configProblems(const RecipeRun& run);
+/// The journey failed at `step` for `reason`, every journey step after it was skipped and every
+/// cleanup step ran (was not skipped). Each of `steps` must be among its steps, and each of
+/// `cleanup_steps` too, marked as cleanup.
+std::string failedAtProblems(const core::ProbeResult& journey, const std::string& step,
+                             core::FailureReason reason, const std::vector<std::string>& steps = {},
+                             const std::vector<std::string>& cleanup_steps = {});
+/// Each of `names` is a step of the journey that ran (was not skipped) and, with `must_pass`, passed.
+std::string stepsRanProblems(const core::ProbeResult& journey, const std::vector<std::string>& names,
+                             bool must_pass = true);
 
 }  // namespace shopwatch::test
