@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +14,7 @@
 #include "shopwatch/agent/runtime/demo_shop.h"
 #include "shopwatch/agent/runtime/logging.h"
 #include "entry_support.h"
+#include "service_notifier.h"
 #include "shopwatch/agent/platforms/platform_fake.h"
 #include "demo_platform.h"
 
@@ -22,6 +25,14 @@ using detail::kExitFailed;
 using detail::kExitOk;
 using detail::logConfigErrors;
 using detail::waitForSignals;
+
+namespace {
+/// systemd's STATUS= line (`systemctl status`) for a running agent.
+std::string runningStatus(const runtime::AgentRuntime& agent, std::string_view prefix = {}) {
+  return std::string(prefix) + "probing " + std::to_string(agent.config()->checks.size()) +
+         " checks, endpoint http://" + agent.listenAddress() + "/metrics";
+}
+}  // namespace
 
 int runAgent(const std::string& config_path) {
   const sigset_t set = blockControlSignals();
@@ -34,14 +45,27 @@ int runAgent(const std::string& config_path) {
   }
   for (const auto& warning : loaded.warnings) spdlog::warn("{}", warning.formatWarning());
   runtime::AgentRuntime agent;
+  // sd_notify: no-ops unless systemd started us (Type=notify). Declared after `agent`, so its
+  // watchdog thread (which reads agent's scheduler stats) ends first.
+  runtime::ServiceNotifier notifier;
   if (auto st = agent.start(std::move(*loaded.config)); !st) {
     spdlog::error("cannot start: {}", st.error().message);
+    notifier.status("cannot start: " + st.error().message);
     return kExitFailed;
   }
-  return waitForSignals(set, agent, [&] {
-    spdlog::info("received SIGHUP, reloading {}", config_path);
-    (void)agent.reloadFile(config_path);  // failures are logged and shown by the reload gauge
-  });
+  // start() has restored state and windows and bound the endpoint: ready.
+  notifier.ready(runningStatus(agent));
+  notifier.startWatchdog([&agent] { return agent.schedulerStats().polls; });
+  return waitForSignals(
+      set, agent,
+      [&] {
+        notifier.reloading();
+        spdlog::info("received SIGHUP, reloading {}", config_path);
+        // Failures are logged and shown by the reload gauge; the running config stays.
+        const bool ok = agent.reloadFile(config_path).ok();
+        notifier.ready(runningStatus(agent, ok ? "" : "last reload failed, "));
+      },
+      [&] { notifier.stopping(); });
 }
 
 int runDemo(const DemoOptions& demo) {

@@ -23,7 +23,7 @@ sigset_t blockControlSignals() {
 }
 
 int waitForSignals(const sigset_t& set, runtime::AgentRuntime& agent,
-                   const std::function<void()>& on_hup) {
+                   const std::function<void()>& on_hup, const std::function<void()>& on_stop) {
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
@@ -32,6 +32,7 @@ int waitForSignals(const sigset_t& set, runtime::AgentRuntime& agent,
       continue;
     }
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (on_stop) on_stop();
     agent.stop();
     return kExitOk;
   }

@@ -23,9 +23,10 @@ inline constexpr int kExitFailed = 1;
 /// Blocks the signals we wait for in this thread; threads created afterwards inherit the mask, so
 /// only sigwait() ever sees them.
 sigset_t blockControlSignals();
-/// Waits for SIGTERM/SIGINT (stops `agent`, returns 0) and SIGHUP (`on_hup`).
+/// Waits for SIGTERM/SIGINT (`on_stop`, if any, then stops `agent`, returns 0) and SIGHUP (`on_hup`).
 int waitForSignals(const sigset_t& set, runtime::AgentRuntime& agent,
-                   const std::function<void()>& on_hup);
+                   const std::function<void()>& on_hup,
+                   const std::function<void()>& on_stop = {});
 void logConfigErrors(const LoadResult& loaded);
 
 /// A fresh directory under the system's temporary directory, removed with everything in it when

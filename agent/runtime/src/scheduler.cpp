@@ -191,6 +191,7 @@ std::size_t Scheduler::poll(const std::function<void(DueRun)>& dispatch) {
   ClockStepNote note;
   {
     std::lock_guard lock(mu_);
+    ++stats_.polls;
     const core::SystemTime now = clock_.now();
     replanIfClockSteppedBack(now);
     for (;;) {

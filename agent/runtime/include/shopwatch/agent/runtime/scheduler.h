@@ -41,6 +41,9 @@ struct SchedulerStats {
   std::uint64_t clock_steps_back = 0;  ///< backward wall-clock steps (> 1 s) that re-planned every slot
   std::size_t checks = 0;        ///< checks currently scheduled
   std::size_t in_flight = 0;     ///< checks whose run (or pending confirm) has not finished
+  /// poll() calls so far: the scheduler loop's heartbeat (it polls at least every 500 ms while it
+  /// runs; the systemd watchdog stops pinging when this stands still).
+  std::uint64_t polls = 0;
 };
 
 /// The stable offset of a check inside its interval: FNV-1a 64 of "shop/env/check" modulo the interval.
