@@ -9,9 +9,9 @@ PACKAGES=(
   # libraries (DESIGN.md / STYLE.md stack)
   libcurl4-openssl-dev libboost-dev libssl-dev prometheus-cpp-dev libsqlite3-dev libspdlog-dev
   catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev libgumbo-dev
-  libhowardhinnant-date-dev tzdata libsystemd-dev libcrypt-dev
+  libhowardhinnant-date-dev tzdata libsystemd-dev libcrypt-dev zlib1g-dev
   # tests and tools
-  sqlite3 curl python3 prometheus prometheus-alertmanager nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
+  sqlite3 curl python3 python3-yaml systemd man-db adduser prometheus prometheus-alertmanager nginx-light wrk hyperfine clang-14 libclang-rt-14-dev
   # a real Redmine for the Redmine sink tests (tests/redmine/redmine_ctl.sh runs a throwaway instance;
   # the system instance dbconfig-common sets up on install is never used)
   redmine redmine-sqlite ruby-webrick

@@ -8,6 +8,7 @@
 
 #include "backlog_draft.h"
 #include "load_state.h"
+#include "web_keys.h"
 #include "shopwatch/core/redact.h"
 
 namespace shopwatch::agent {
@@ -47,6 +48,7 @@ LoadResult parse(const std::string& yaml, LoadState& state) {
   detail::finalizeRules(state);
   // notify: names sinks of `backlog:`, which may come after `rules:`.
   detail::finalizeBacklog(state);
+  detail::finalizeWeb(state, root);
   if (!state.has_agent && state.options.require_client) {
     ctx.reportAtMark(YAML::Mark(), "agent.client",
                      "missing required key `client` (the client this agent monitors, e.g. "

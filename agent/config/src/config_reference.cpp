@@ -5,6 +5,7 @@
 #include "journey_keys.h"
 #include "load_state.h"
 #include "shopwatch/core/redact.h"
+#include "web_keys.h"
 
 namespace shopwatch::agent {
 namespace {
@@ -138,6 +139,8 @@ std::vector<KeyDoc> keyReference() {
   detail::redminePriorityKeyTable().appendDocs(out);
   detail::webhookKeyTable().appendDocs(out);
   detail::alertmanagerKeyTable().appendDocs(out);
+  detail::webKeyTable().appendDocs(out);
+  detail::tlsServerKeyTable().appendDocs(out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/core/listen_address.h"
+#include "web_keys.h"
 
 namespace shopwatch::agent::detail {
 namespace {
@@ -122,7 +123,7 @@ void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState
   if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
 }
 
-constexpr std::array<KeyRow<LoadState>, 7> kTopRows = {{
+constexpr std::array<KeyRow<LoadState>, 8> kTopRows = {{
     {"agent", applyAgentSection, "process-wide settings"},
     {"shops", applyShops, "the shops, each with its checks"},
     {"retention", applyRetentionSection, "how long results are kept"},
@@ -130,6 +131,7 @@ constexpr std::array<KeyRow<LoadState>, 7> kTopRows = {{
     {"slos", applySlos, "service level objectives with error budgets and burn-rate alerts"},
     {"maintenance", applyMaintenance, "planned windows: alerts held, excluded from SLAs and SLOs"},
     {"backlog", applyBacklog, "where incidents are filed: jira, webhook, alertmanager"},
+    {"web", applyWeb, "the endpoint's TLS and basic auth (exporter-toolkit's web config keys)"},
 }};
 
 }  // namespace

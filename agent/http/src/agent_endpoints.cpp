@@ -1,6 +1,9 @@
 #include "shopwatch/agent/http/agent_endpoints.h"
 
+#include <memory>
+
 #include "alert_endpoints.h"
+#include "basic_auth.h"
 #include "maintenance_endpoints.h"
 #include "shopwatch/agent/status/agent_metrics.h"
 #include "shopwatch/agent/status/alert_board.h"
@@ -14,10 +17,16 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
   const status::CheckStateTable* checks = endpoints.checks;
   const status::AgentMetrics* metrics = endpoints.metrics;
   const status::AlertBoard* alerts = endpoints.alerts;
+  if (!endpoints.basic_auth_users.empty()) {
+    detail::BasicAuthOptions auth;
+    auth.users = std::move(endpoints.basic_auth_users);
+    server.setGate(detail::basicAuthGate(std::make_shared<detail::BasicAuthenticator>(std::move(auth))));
+  }
   server.route("GET", "/metrics",
                [checks, metrics, alerts, extra = std::move(endpoints.extra_metrics)](const HttpRequest&) {
                  HttpResponse res;
                  res.content_type = kMetricsContentType;
+                 res.compressible = true;
                  if (checks != nullptr) status::writeCheckMetrics(*checks, res.body);
                  if (metrics != nullptr) metrics->appendText(res.body);
                  if (alerts != nullptr) status::writeAlertMetrics(*alerts->current(), res.body);

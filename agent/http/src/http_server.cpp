@@ -1,49 +1,23 @@
+// HttpServer: routes, the request gate, accept (connection limit), start/stop. One connection is
+// http_session.cpp, the TLS context tls_context.cpp (http_core.h holds what they share).
 #include "shopwatch/agent/http/http_server.h"
 
 #include <algorithm>
-#include <atomic>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <cctype>
-#include <charconv>
 #include <exception>
-#include <mutex>
-#include <optional>
 #include <spdlog/spdlog.h>
-#include <thread>
-#include <unordered_set>
 
+#include "http_core.h"
 #include "shopwatch/core/listen_address.h"
-#include "shopwatch/core/text.h"
 
 namespace shopwatch::agent::http {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using boost::system::error_code;
 
 namespace {
-
-struct RouteTable {
-  // path → method → handler
-  std::map<std::string, std::map<std::string, HttpHandler>> exact;
-  std::map<std::string, std::map<std::string, HttpHandler>> prefix;
-};
-
-std::string endpointText(const tcp::endpoint& ep) {
-  const auto addr = ep.address();
-  std::string host = addr.to_string();
-  if (addr.is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(ep.port());
-}
 
 struct ParsedListen {
   net::ip::address address;
@@ -64,168 +38,27 @@ core::Result<ParsedListen> parseListen(const std::string& listen) {
 
 namespace detail {
 
-class Session;
+std::string endpointText(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  std::string host = addr.to_string();
+  if (addr.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
 
-struct ServerCore {
-  explicit ServerCore(HttpServerOptions o) : options(std::move(o)) {}
-
-  HttpServerOptions options;
-  RouteTable routes;
-  std::atomic<std::size_t> connections{0};
-  std::mutex sessions_mu;
-  std::unordered_set<Session*> sessions;
-  bool started = false;
-  bool stopped = false;
-  std::uint16_t bound_port = 0;
-  std::string bound_address;
-  // Declared after everything sessions touch: destroyed first, its pending handlers (and with them the
-  // sessions) go before the route table and the session set.
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
-  std::vector<std::jthread> threads;
-
-  void doAccept();
-  HttpResponse dispatch(const HttpRequest& req, bool& head_only) const;
-};
-
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket&& socket, ServerCore& server) : stream_(std::move(socket)), server_(server) {
-    std::lock_guard lock(server_.sessions_mu);
-    server_.sessions.insert(this);
-  }
-  ~Session() {
-    {
-      std::lock_guard lock(server_.sessions_mu);
-      server_.sessions.erase(this);
-    }
-    server_.connections.fetch_sub(1);
-  }
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
-  Session(Session&&) = delete;
-  Session& operator=(Session&&) = delete;
-
-  void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->doRead(); });
-  }
-
-  /// Only called by stop() after the io threads are joined: nothing else touches the session.
-  void closeNow() {
-    beast::error_code ec;
-    stream_.socket().close(ec);
-    if (timer_) timer_->cancel();
-  }
-
- private:
-  void doRead() {
-    parser_.emplace();
-    parser_->body_limit(server_.options.max_body);
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header));
-    stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
-  }
-
-  void onRead(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-      return;
-    }
-    if (ec) {
-      if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return;
+HttpResponse ServerCore::handle(const HttpRequest& req, bool& head_only) const {
+  if (gate) {
+    try {
+      if (auto denied = gate(req)) return std::move(*denied);
+    } catch (const std::exception& e) {
+      spdlog::error("http: request gate for {} {} threw: {}", req.method, req.path, e.what());
       HttpResponse res;
-      if (ec == bhttp::error::body_limit) {
-        res.status = 413;
-        res.body = "request body too large\n";
-      } else if (ec == bhttp::error::header_limit) {
-        res.status = 431;
-        res.body = "request header too large\n";
-      } else {
-        res.status = 400;
-        res.body = "bad request\n";
-      }
-      send(std::move(res), 11, false, false);
-      return;
-    }
-    auto& req = parser_->get();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    const auto q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    if (q != std::string::npos) request.query = request.target.substr(q + 1);
-    for (const auto& field : req) {
-      const auto raw = field.name_string();
-      auto name = core::asciiLower(std::string_view(raw.data(), raw.size()));
-      auto [it, inserted] = request.headers.try_emplace(std::move(name), std::string(field.value()));
-      if (!inserted) {
-        it->second += ", ";
-        it->second.append(field.value().data(), field.value().size());
-      }
-    }
-    request.body = std::move(req.body());
-    beast::error_code rec;
-    const auto peer = stream_.socket().remote_endpoint(rec);
-    if (!rec) request.remote = endpointText(peer);
-
-    bool head_only = false;
-    HttpResponse res = server_.dispatch(request, head_only);
-    const bool keep_alive = req.keep_alive();
-    const unsigned version = req.version();
-    if (res.delay.count() > 0) {
-      timer_.emplace(stream_.get_executor());
-      timer_->expires_after(res.delay);
-      timer_->async_wait([self = shared_from_this(), res = std::move(res), version, keep_alive,
-                          head_only](beast::error_code tec) mutable {
-        if (tec) return;
-        self->send(std::move(res), version, keep_alive, head_only);
-      });
-      return;
-    }
-    send(std::move(res), version, keep_alive, head_only);
-  }
-
-  void send(HttpResponse res, unsigned version, bool keep_alive, bool head_only) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(version);
-    if (res.status < 100 || res.status > 999) {
-      spdlog::error("http: handler returned invalid status {}", res.status);
-      res = HttpResponse{};
       res.status = 500;
       res.body = "internal server error\n";
+      return res;
     }
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "shopwatch");
-    if (!res.content_type.empty()) out->set(bhttp::field::content_type, res.content_type);
-    for (const auto& [name, value] : res.headers) out->insert(name, value);
-    out->keep_alive(keep_alive);
-    const auto size = res.body.size();
-    if (head_only) {
-      out->content_length(size);
-    } else {
-      out->body() = std::move(res.body);
-      out->prepare_payload();
-    }
-    stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_write(stream_, *out,
-                       [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
-                         if (ec) return;
-                         if (!keep_alive) {
-                           self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-                           return;
-                         }
-                         self->doRead();
-                       });
   }
-
-  beast::tcp_stream stream_;
-  ServerCore& server_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<net::steady_timer> timer_;
-};
+  return dispatch(req, head_only);
+}
 
 HttpResponse ServerCore::dispatch(const HttpRequest& req, bool& head_only) const {
   const std::map<std::string, HttpHandler>* methods = nullptr;
@@ -278,16 +111,16 @@ HttpResponse ServerCore::dispatch(const HttpRequest& req, bool& head_only) const
 }
 
 void ServerCore::doAccept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       if (connections.fetch_add(1) >= options.max_connections) {
         connections.fetch_sub(1);
         spdlog::warn("http: connection limit {} reached, closing new connection", options.max_connections);
-        beast::error_code ignored;
+        error_code ignored;
         socket.close(ignored);
       } else {
-        std::make_shared<Session>(std::move(socket), *this)->run();
+        startSession(std::move(socket), *this);
       }
     } else {
       spdlog::warn("http: accept failed: {}", ec.message());
@@ -314,6 +147,8 @@ void HttpServer::routePrefix(std::string method, std::string prefix, HttpHandler
   impl_->routes.prefix[std::move(prefix)][std::move(method)] = std::move(handler);
 }
 
+void HttpServer::setGate(RequestGate gate) { impl_->gate = std::move(gate); }
+
 core::Status HttpServer::start() {
   auto& impl = *impl_;
   const auto& listen = impl.options.listen;
@@ -321,7 +156,12 @@ core::Status HttpServer::start() {
   auto parsed = parseListen(listen);
   if (!parsed) return core::makeError(parsed.error().code, "cannot listen on " + listen + ": " + parsed.error().message);
   const tcp::endpoint endpoint(parsed->address, parsed->port);
-  beast::error_code ec;
+  if (impl.options.tls) {
+    auto tls = detail::makeTlsContext(*impl.options.tls);
+    if (!tls) return tls.error();
+    impl.tls = std::move(tls.value());
+  }
+  error_code ec;
   auto fail = [&](const char* what) {
     impl.acceptor.reset();
     return core::makeError(core::ErrorCode::Unavailable,
@@ -343,7 +183,7 @@ core::Status HttpServer::start() {
   const auto local = impl.acceptor->local_endpoint(ec);
   if (ec) return fail("getsockname");
   impl.bound_port = local.port();
-  impl.bound_address = endpointText(local);
+  impl.bound_address = detail::endpointText(local);
   impl.started = true;
   impl.doAccept();
   const int n = std::max(1, impl.options.threads);
@@ -374,12 +214,12 @@ void HttpServer::stop() {
   impl.stopped = true;
   impl.ioc.stop();
   impl.threads.clear();  // joins
-  beast::error_code ec;
+  error_code ec;
   impl.acceptor->close(ec);
   // No io thread runs any more: closing the sockets here cannot race a handler. The sessions
   // themselves are freed with the io_context's pending handlers.
   std::lock_guard lock(impl.sessions_mu);
-  for (detail::Session* s : impl.sessions) s->closeNow();
+  for (detail::SessionBase* s : impl.sessions) s->closeNow();
 }
 
 }  // namespace shopwatch::agent::http

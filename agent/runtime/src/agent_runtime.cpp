@@ -20,6 +20,7 @@
 #include "shopwatch/agent/runtime/rule_worker.h"
 #include "shopwatch/agent/runtime/run_fanout.h"
 #include "backlog_runtime.h"
+#include "endpoint_options.h"
 #include "maintenance_registry.h"
 #include "reload_notes.h"
 #include "shopwatch/agent/runtime/rules_restore.h"
@@ -293,13 +294,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
   d.store = std::move(store.value());
   d.store_buffer_capacity = config.agent.store_buffer;
 
-  http::HttpServerOptions server_options;
-  server_options.listen =
-      d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override;
-  // Two io threads: a maintenance announcement waits (bounded) for the store's writer, and a scrape of
-  // /metrics must not wait behind it.
-  server_options.threads = 2;
-  d.server = std::make_unique<http::HttpServer>(server_options);
+  d.server = std::make_unique<http::HttpServer>(endpointServerOptions(
+      config, d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
   http::AgentEndpoints endpoints;
   endpoints.checks = &d.states;
   endpoints.metrics = &d.metrics;
@@ -321,6 +317,7 @@ core::Status AgentRuntime::start(AgentConfig config) {
     std::lock_guard lock(d.config_mu);
     return d.config ? d.config->agent.api_token : std::string{};
   };
+  applyWebAuth(config, endpoints);
   http::registerAgentEndpoints(*d.server, std::move(endpoints));
 
   d.states.setChecks(scheduledChecks(config));
@@ -372,6 +369,7 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
   std::shared_ptr<const AgentConfig> previous = config();
   if (previous) {
     warnRestartOnlyChanges(*previous, *next, !d.options.listen_override.empty(), listenAddress());
+    warnWebChanges(*previous, *next);
   }
   setLogLevel(next->agent.log_level);
   d.states.setChecks(scheduledChecks(*next));

@@ -12,6 +12,7 @@
 
 #include "shopwatch/core/check.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "shopwatch/agent/config/web_settings.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/rules/maintenance.h"
 #include "shopwatch/rules/rule_spec.h"
@@ -77,6 +78,7 @@ struct AgentConfig {
   std::string source;  ///< the file path or name the config was loaded from
   AgentSettings agent;
   RetentionSettings retention;
+  WebSettings web;  ///< `web:` (TLS, basic auth of the endpoint)
   std::vector<ShopConfig> shops;
   /// Every check of every shop, in file order, fully resolved (defaults applied, derived values
   /// filled in, URL absolute). Plain HTTP checks have `request.timeout == schedule.timeout`.

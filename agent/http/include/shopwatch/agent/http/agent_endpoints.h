@@ -2,6 +2,7 @@
 /// The agent's standard routes on an HttpServer: GET /metrics, /healthz, /readyz, /api/v1/checks.
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "shopwatch/agent/http/http_server.h"
@@ -37,10 +38,15 @@ struct AgentEndpoints {
   std::function<void(std::string&)> extra_metrics;
   /// GET /api/v1/incidents (`?all` includes resolved ones): a JSON document; optional (no route).
   std::function<std::string(bool all)> incidents_json;
+  /// `web.basic_auth_users` (user → bcrypt hash): when set, every route but /healthz needs basic
+  /// credentials (401 `WWW-Authenticate: Basic realm="shopwatch"`); the maintenance write routes
+  /// take the bearer token instead (docs/security.md). Verified credentials are cached.
+  std::map<std::string, std::string> basic_auth_users;
 };
 
 /// Registers (call before server.start()):
-///   GET /metrics        per-check families + AgentMetrics, "text/plain; version=0.0.4; charset=utf-8"
+///   GET /metrics        per-check families + AgentMetrics, "text/plain; version=0.0.4; charset=utf-8",
+///                       gzip-compressed when the request's Accept-Encoding asks for it
 ///   GET /healthz        200 "ok"
 ///   GET /readyz         200 "ready" / 503 "not ready: …"
 ///   GET /api/v1/checks  status::checksJson, "application/json"

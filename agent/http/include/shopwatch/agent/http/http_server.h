@@ -1,6 +1,7 @@
 #pragma once
 /// HttpServer: the agent's small HTTP/1.1 server (/metrics, /healthz, /api/v1/*, the demo shop).
-/// Boost.Beast stays inside http_server.cpp (pimpl); this header is plain C++.
+/// Boost.Beast/Asio stay inside agent/http/src (http_server.cpp, http_session.cpp, tls_context.cpp;
+/// pimpl); this header is plain C++. Optional TLS (OpenSSL) and gzip of opted-in responses (zlib).
 
 #include <chrono>
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,9 +39,34 @@ struct HttpResponse {
   /// Wait this long before sending the response (demo shop, fake slowness). The server waits on a
   /// timer; no thread blocks.
   std::chrono::milliseconds delay{0};
+  /// The server gzips the body (Content-Encoding: gzip) when the request's Accept-Encoding accepts
+  /// gzip, and adds `Vary: Accept-Encoding` either way (/metrics sets it).
+  bool compressible = false;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+/// Runs for every parsed request before routing (also for unknown paths): nullopt lets the request
+/// through, a response is sent instead of routing (basic auth's 401). Same threading as handlers.
+using RequestGate = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
+
+enum class TlsVersion { Tls10, Tls11, Tls12, Tls13 };
+
+/// Go's tls.ClientAuthType, as exporter-toolkit names them.
+enum class ClientAuth {
+  NoClientCert,               ///< no certificate asked for
+  RequestClientCert,          ///< asked for, not required, not verified
+  RequireAnyClientCert,       ///< required, not verified
+  VerifyClientCertIfGiven,    ///< not required; verified against client_ca_file when sent
+  RequireAndVerifyClientCert  ///< required and verified against client_ca_file
+};
+
+struct TlsServerOptions {
+  std::string cert_file;       ///< PEM, the leaf first, then its chain
+  std::string key_file;        ///< PEM private key of cert_file
+  std::string client_ca_file;  ///< PEM CA bundle for client certificates ("" = none)
+  TlsVersion min_version = TlsVersion::Tls12;
+  ClientAuth client_auth = ClientAuth::NoClientCert;
+};
 
 struct HttpServerOptions {
   /// "IP:PORT", "[IPv6]:PORT" or "localhost:PORT" (= 127.0.0.1). IP literals only: the server never
@@ -52,13 +79,18 @@ struct HttpServerOptions {
   /// a response): slow or idle clients are disconnected when it passes.
   std::chrono::seconds read_timeout{10};
   std::size_t max_connections = 512;      ///< further connections are closed at accept
+  std::size_t max_header_fields = 100;    ///< requests with more header fields are answered 431
+  /// Serve HTTPS: the certificate and key are loaded by start() (an error names the file). A client
+  /// that does not complete the TLS handshake (plain HTTP to this port) is disconnected.
+  std::optional<TlsServerOptions> tls;
 };
 
 /// Thread-safety: route()/routePrefix() must be called before start(). start(), stop() and the
 /// destructor from one owning thread. Handlers run on the server's io threads, concurrently when
 /// threads > 1; they must be thread-safe and should not block for long.
 /// Answers: unknown path → 404; known path, other method → 405 with Allow; HEAD → the GET handler
-/// without body; malformed request → 400 and close; handler exception → 500 (logged via spdlog).
+/// without body; malformed request → 400 and close; more than max_header_fields fields or a head
+/// over max_header → 431 and close; handler exception → 500 (logged via spdlog).
 class HttpServer {
  public:
   explicit HttpServer(HttpServerOptions options = {});
@@ -73,9 +105,12 @@ class HttpServer {
   /// Prefix route ("/api/v1/checks/" matches "/api/v1/checks/acme/home"); exact routes win, then
   /// the longest prefix.
   void routePrefix(std::string method, std::string prefix, HttpHandler handler);
+  /// Installs the request gate (see RequestGate; one per server, a later call replaces it).
+  void setGate(RequestGate gate);
 
   /// Binds, listens and starts the io threads. Error (ErrorCode::Unavailable or Invalid) with the
-  /// message "cannot listen on ADDR: reason" (address in use, permission denied, bad address).
+  /// message "cannot listen on ADDR: reason" (address in use, permission denied, bad address), or
+  /// (Invalid) "TLS: cannot load certificate FILE: reason" and the like for options.tls.
   /// Calling it twice is an error.
   core::Status start();
   /// The bound port (0 before start()).
