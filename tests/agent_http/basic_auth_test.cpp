@@ -94,6 +94,30 @@ TEST_CASE("verified and refused credentials are cached: bcrypt runs once per cre
   CHECK(auth.bcryptCalls() == 3);
 }
 
+TEST_CASE("a verified credential in use stays cached, an idle one and a refused one expire") {
+  BasicAuthOptions options;
+  options.users = {{"prom", hash()}};
+  options.cache_ttl = std::chrono::seconds{1};
+  options.failure_ttl = std::chrono::seconds{1};
+  BasicAuthenticator auth(options);
+  REQUIRE(auth.check(basic("prom:correct horse")) == Outcome::Allowed);
+  REQUIRE(auth.check(basic("prom:wrong")) == Outcome::Denied);
+  REQUIRE(auth.bcryptCalls() == 2);
+  // A scraper every 0.6 s: each hit renews its entry, so it never needs bcrypt again.
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    REQUIRE(auth.check(basic("prom:correct horse")) == Outcome::Allowed);
+  }
+  CHECK(auth.bcryptCalls() == 2);
+  // The refused one was not renewed by use: it expired and costs a verification again.
+  CHECK(auth.check(basic("prom:wrong")) == Outcome::Denied);
+  CHECK(auth.bcryptCalls() == 3);
+  // Idle past its time, the good one is verified again too.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK(auth.check(basic("prom:correct horse")) == Outcome::Allowed);
+  CHECK(auth.bcryptCalls() == 4);
+}
+
 TEST_CASE("the caches are bounded and a flood of failures does not evict good credentials") {
   BasicAuthOptions options;
   options.users = {{"prom", hash()}};

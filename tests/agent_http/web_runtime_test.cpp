@@ -128,6 +128,15 @@ class Child {
   pid_t pid_ = -1;
 };
 
+// The ASan+UBSan build runs TLS handshakes several times slower: 200 clients reconnecting in a loop
+// then keep both io threads busy with handshakes, so /healthz answers later (the check's schedule,
+// which is what the flood must not disturb, holds in both builds).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kSlowdown = 4;
+#else
+constexpr int kSlowdown = 1;
+#endif
+
 }  // namespace
 
 TEST_CASE("the secured agent: TLS + basic auth, and 200 concurrent bad passwords do not disturb probing") {
@@ -179,7 +188,9 @@ TEST_CASE("the secured agent: TLS + basic auth, and 200 concurrent bad passwords
       while (!stop.load()) {
         const auto t0 = std::chrono::steady_clock::now();
         const auto r = webRequest({.url = a.url("/healthz"), .ca_file = ca});
-        if (r.status != 200 || std::chrono::steady_clock::now() - t0 > 2s) probe_failures.fetch_add(1);
+        if (r.status != 200 || std::chrono::steady_clock::now() - t0 > 2s * kSlowdown) {
+          probe_failures.fetch_add(1);
+        }
         probes.fetch_add(1);
         std::this_thread::sleep_for(100ms);
       }
@@ -193,7 +204,7 @@ TEST_CASE("the secured agent: TLS + basic auth, and 200 concurrent bad passwords
   CHECK(other.load() == 0);
   CHECK(unauthorized.load() + busy.load() >= 200);
   CHECK(probe_failures.load() == 0);
-  CHECK(probes.load() >= 5);
+  CHECK(probes.load() >= 5 / kSlowdown);
   // The check kept its 1 s schedule: one run per second (give or take one), lag small on average.
   const auto runs = shop.requestCount("/home") - home0;
   CHECK(static_cast<double>(runs) >= took - 2);

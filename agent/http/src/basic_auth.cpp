@@ -75,16 +75,24 @@ HttpResponse plain(int status, std::string body) {
 
 /// Digest → expiry, bounded: the oldest entry goes when a new one does not fit.
 struct BasicAuthenticator::Cache {
-  Cache(std::size_t cap, std::chrono::seconds entry_ttl) : capacity(cap), ttl(entry_ttl) {}
+  /// `slide`: a hit renews the entry's time and makes it the newest (verified credentials in use:
+  /// a scraper that keeps coming never needs bcrypt again, even while a flood holds the slots).
+  Cache(std::size_t cap, std::chrono::seconds entry_ttl, bool slide_on_hit)
+      : capacity(cap), ttl(entry_ttl), slide(slide_on_hit) {}
 
   bool contains(const std::string& key) {
     std::lock_guard lock(mu);
     auto it = entries.find(key);
     if (it == entries.end()) return false;
-    if (it->second.first <= Clock::now()) {
+    const auto now = Clock::now();
+    if (it->second.first <= now) {
       order.erase(it->second.second);
       entries.erase(it);
       return false;
+    }
+    if (slide) {
+      it->second.first = now + ttl;
+      order.splice(order.end(), order, it->second.second);
     }
     return true;
   }
@@ -106,6 +114,7 @@ struct BasicAuthenticator::Cache {
 
   const std::size_t capacity;
   const std::chrono::seconds ttl;
+  const bool slide;
   std::mutex mu;
   std::list<std::string> order;  // oldest first
   std::unordered_map<std::string, std::pair<Clock::time_point, std::list<std::string>::iterator>> entries;
@@ -136,8 +145,8 @@ bool parseBasicCredentials(std::string_view authorization, std::string& user, st
 
 BasicAuthenticator::BasicAuthenticator(BasicAuthOptions options)
     : options_(std::move(options)),
-      good_(std::make_unique<Cache>(options_.cache_size, options_.cache_ttl)),
-      bad_(std::make_unique<Cache>(options_.failure_cache_size, options_.failure_ttl)) {}
+      good_(std::make_unique<Cache>(options_.cache_size, options_.cache_ttl, true)),
+      bad_(std::make_unique<Cache>(options_.failure_cache_size, options_.failure_ttl, false)) {}
 
 BasicAuthenticator::~BasicAuthenticator() = default;
 

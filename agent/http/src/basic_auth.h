@@ -23,7 +23,7 @@ namespace shopwatch::agent::http::detail {
 struct BasicAuthOptions {
   std::map<std::string, std::string> users;  ///< user → bcrypt hash ($2a$/$2b$/$2y$)
   std::size_t cache_size = 1024;             ///< verified credentials kept
-  std::chrono::seconds cache_ttl{300};
+  std::chrono::seconds cache_ttl{300};      ///< since the last use (each hit renews it)
   std::size_t failure_cache_size = 1024;     ///< refused credentials kept
   std::chrono::seconds failure_ttl{60};
   /// bcrypt verifications at once (each takes a core for ~50-100 ms at cost 10). The agent's server

@@ -309,7 +309,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
   endpoints.maintenance = d.maintenance.get();
   d.backlog = std::make_unique<BacklogRuntime>(
       d.clock, *d.store, d.states, d.alert_board,
-      "http://" + (d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
+      std::string(config.web.tls ? "https://" : "http://") +
+          (d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
   d.backlog->configure(config);
   endpoints.extra_metrics = [b = d.backlog.get()](std::string& out) { b->appendMetrics(out); };
   endpoints.incidents_json = [b = d.backlog.get()](bool all) { return b->incidentsJson(all); };
@@ -345,7 +346,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
                                            [&d](DueRun run) { d.dispatch(std::move(run)); });
   d.loop->start();
   d.house = std::jthread([&d](std::stop_token stop) { d.housekeeping(stop); });
-  spdlog::info("agent started: {} checks, endpoint http://{}/metrics", count, d.server->listenAddress());
+  spdlog::info("agent started: {} checks, endpoint {}://{}/metrics", count,
+               d.config->web.tls ? "https" : "http", d.server->listenAddress());
   return {};
 }
 

@@ -30,7 +30,8 @@ namespace {
 /// systemd's STATUS= line (`systemctl status`) for a running agent.
 std::string runningStatus(const runtime::AgentRuntime& agent, std::string_view prefix = {}) {
   return std::string(prefix) + "probing " + std::to_string(agent.config()->checks.size()) +
-         " checks, endpoint http://" + agent.listenAddress() + "/metrics";
+         " checks, endpoint " + (agent.config()->web.tls ? "https://" : "http://") +
+         agent.listenAddress() + "/metrics";
 }
 }  // namespace
 
