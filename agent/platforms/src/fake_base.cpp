@@ -1,6 +1,7 @@
 #include "fake_base.h"
 
 #include "shopwatch/agent/http/query_string.h"
+#include "shopwatch/agent/http/request_fields.h"
 
 namespace shopwatch::agent::platforms::detail {
 
@@ -147,21 +148,7 @@ std::string header(const HttpRequest& req, std::string_view lower_name) {
 }
 
 std::string cookie(const HttpRequest& req, std::string_view name) {
-  const auto it = req.headers.find("cookie");
-  if (it == req.headers.end()) return {};
-  std::string_view rest = it->second;
-  while (!rest.empty()) {
-    const auto semi = rest.find(';');
-    auto pair = rest.substr(0, semi);
-    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
-      return std::string(pair.substr(eq + 1));
-    }
-    if (semi == std::string_view::npos) break;
-    rest.remove_prefix(semi + 1);
-  }
-  return {};
+  return http::requestCookie(req, name);
 }
 
 std::optional<std::string> queryParam(const HttpRequest& req, std::string_view name) {
@@ -172,10 +159,7 @@ std::optional<std::string> queryParam(const HttpRequest& req, std::string_view n
 }
 
 std::optional<std::string> formParam(const HttpRequest& req, std::string_view name) {
-  for (auto& [key, value] : http::parseQuery(req.body)) {
-    if (key == name) return std::move(value);
-  }
-  return std::nullopt;
+  return http::formField(req, name);
 }
 
 void setCookie(HttpResponse& r, std::string_view name, std::string_view value,

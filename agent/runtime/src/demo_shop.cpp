@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "shopwatch/agent/http/query_string.h"
+#include "shopwatch/agent/http/request_fields.h"
 #include "shopwatch/agent/http/http_server.h"
 
 namespace shopwatch::agent::runtime {
@@ -43,32 +43,6 @@ std::optional<int> productOfSku(std::string_view sku) {
   if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
   if (n < kFirstProduct || n > kLastProduct) return std::nullopt;
   return n;
-}
-
-/// An application/x-www-form-urlencoded body's field, or nullopt (the first one wins).
-std::optional<std::string> formField(std::string_view body, std::string_view name) {
-  for (auto& [key, value] : http::parseQuery(body)) {
-    if (key == name) return std::move(value);
-  }
-  return std::nullopt;
-}
-
-/// A cookie's value from the request's Cookie header, "" if absent.
-std::string cookieValue(const HttpRequest& req, std::string_view name) {
-  const auto it = req.headers.find("cookie");
-  if (it == req.headers.end()) return {};
-  std::string_view rest = it->second;
-  while (!rest.empty()) {
-    const auto semi = rest.find(';');
-    auto pair = rest.substr(0, semi);
-    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
-      return std::string(pair.substr(eq + 1));
-    if (semi == std::string_view::npos) break;
-    rest.remove_prefix(semi + 1);
-  }
-  return {};
 }
 
 std::string page(std::string_view title, std::string_view body) {
@@ -235,7 +209,7 @@ core::Status DemoShop::start(const std::string& listen) {
     std::string new_session;
     {
       std::lock_guard lock(sessions.mu);
-      auto* session = sessions.find(cookieValue(req, kDemoSessionCookie));
+      auto* session = sessions.find(http::requestCookie(req, kDemoSessionCookie));
       if (session == nullptr) {
         new_session = sessions.create();
         session = sessions.find(new_session);
@@ -263,11 +237,11 @@ core::Status DemoShop::start(const std::string& listen) {
     return r;
   });
   s.route("POST", "/cart/add", [&sessions](const HttpRequest& req) {
-    const auto sku = formField(req.body, "sku").value_or("");
-    const auto qty_text = formField(req.body, "qty").value_or("1");
-    const auto csrf = formField(req.body, "_csrf");
+    const auto sku = http::formField(req, "sku").value_or("");
+    const auto qty_text = http::formField(req, "qty").value_or("1");
+    const auto csrf = http::formField(req, "_csrf");
     std::lock_guard lock(sessions.mu);
-    auto* session = sessions.find(cookieValue(req, kDemoSessionCookie));
+    auto* session = sessions.find(http::requestCookie(req, kDemoSessionCookie));
     // A real shop answers a stale form the same way: the session (and its token) is what counts.
     if (session == nullptr) return forbidden("Ihre Sitzung ist abgelaufen.");
     if (!csrf || *csrf != session->csrf) return forbidden("Ungültiges Formular-Token (_csrf).");
@@ -296,7 +270,7 @@ core::Status DemoShop::start(const std::string& listen) {
     std::string body;
     {
       std::lock_guard lock(sessions.mu);
-      body = cartHtml(sessions.find(cookieValue(req, kDemoSessionCookie)));
+      body = cartHtml(sessions.find(http::requestCookie(req, kDemoSessionCookie)));
     }
     return html(
         page("Warenkorb", "<h1>Warenkorb</h1>\n" + body + "\n<a href=\"/checkout\">Zur Kasse</a>"),
@@ -306,13 +280,13 @@ core::Status DemoShop::start(const std::string& listen) {
     HttpResponse r;
     r.content_type = "application/json";
     std::lock_guard lock(sessions.mu);
-    r.body = cartJson(sessions.find(cookieValue(req, kDemoSessionCookie)));
+    r.body = cartJson(sessions.find(http::requestCookie(req, kDemoSessionCookie)));
     return r;
   });
   s.route("POST", "/cart/clear", [&sessions](const HttpRequest& req) {
-    const auto csrf = formField(req.body, "_csrf");
+    const auto csrf = http::formField(req, "_csrf");
     std::lock_guard lock(sessions.mu);
-    auto* session = sessions.find(cookieValue(req, kDemoSessionCookie));
+    auto* session = sessions.find(http::requestCookie(req, kDemoSessionCookie));
     if (session != nullptr) {
       if (csrf && *csrf != session->csrf) return forbidden("Ungültiges Formular-Token (_csrf).");
       session->cart.clear();
@@ -329,7 +303,7 @@ core::Status DemoShop::start(const std::string& listen) {
     std::string cart;
     {
       std::lock_guard lock(sessions.mu);
-      cart = cartHtml(sessions.find(cookieValue(req, kDemoSessionCookie)));
+      cart = cartHtml(sessions.find(http::requestCookie(req, kDemoSessionCookie)));
     }
     return html(
         page("Kasse", "<h1>Kasse</h1>\n" + cart +
