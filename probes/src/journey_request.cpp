@@ -1,5 +1,7 @@
 #include "journey_request.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "shopwatch/core/text.h"
@@ -166,8 +168,12 @@ core::Result<PreparedStep> prepareStep(const core::JourneyStep& step, const Vari
     ok = ok && subLiteral(j.value);
     for (auto& v : j.values) ok = ok && subLiteral(v);
   }
-  out.extract = step.extract;
-  for (auto& x : out.extract) ok = ok && sub(x.where_value);
+  // Copied only when a `where` value needs substituting: most steps use their list as configured.
+  if (std::any_of(step.extract.begin(), step.extract.end(),
+                  [](const core::Extraction& x) { return hasReferences(x.where_value); })) {
+    out.extract = step.extract;
+    for (auto& x : *out.extract) ok = ok && sub(x.where_value);
+  }
   if (!ok) return error;
 
   const char* content_type = nullptr;

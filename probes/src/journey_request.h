@@ -2,6 +2,7 @@
 // One journey step made concrete for one attempt: `${...}` substituted into the request and the
 // expectations, the body built (form, JSON, GraphQL, raw), the client's cookies as jar lines.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,8 +16,9 @@ namespace shopwatch::probes::detail {
 struct PreparedStep {
   core::HttpRequest request;  ///< absolute URL, body built, Content-Type added when missing
   core::Expectations expect;  ///< substituted
-  /// The step's `extract` with `json_find.where` values substituted (`where: {code: "${pay}"}`).
-  std::vector<core::Extraction> extract;
+  /// The step's `extract` with `json_find.where` values substituted (`where: {code: "${pay}"}`);
+  /// empty unless a `where` value holds a reference (then the step's own list is used as is).
+  std::optional<std::vector<core::Extraction>> extract;
   /// The step's `cookies:` as Netscape cookie-file lines for the request URL's host.
   std::vector<std::string> cookie_lines;
   /// Texts configured for the step that must not appear in shown text (cookie values).

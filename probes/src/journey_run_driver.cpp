@@ -192,7 +192,7 @@ Decision JourneyRunDriver::onTransferDone(TransferOutcome out) {
   ev->check = check_;
   ev->step = &step();
   ev->expect = current_.expect;
-  ev->extract = current_.extract;
+  ev->extract = std::move(current_.extract);
   ev->checks = current_checks_;
   ev->compiled = std::shared_ptr<const CompiledStep>(compiled_, &compiled_->steps[index_]);
   ev->secrets = secrets_;

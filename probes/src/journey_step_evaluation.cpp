@@ -107,13 +107,14 @@ void StepEvaluation::run() {
     result.assertions.push_back({"repeat_until " + until.json_pointer, !repeat_pending,
                                  shownValue(core::redact(repeat_value, secrets))});
   }
-  if (ok() && !repeat_pending && !extract.empty()) {
+  const auto& extractions = extract ? *extract : step->extract;
+  if (ok() && !repeat_pending && !extractions.empty()) {
     ExtractionSource source;
     source.headers = &response.headers;
     source.body = response.body;
     source.jar = &response.cookies;
     source.json = &json;
-    extraction = extractAll(extract, compiled->extract_regexes, source);
+    extraction = extractAll(extractions, compiled->extract_regexes, source);
     for (const auto& [name, value] : extraction.values) {
       result.extracted.push_back(name);
       if (value.text.size() >= Variables::kMinSecretLength) secrets.push_back(value.text);

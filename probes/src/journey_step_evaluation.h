@@ -4,6 +4,7 @@
 // failure. Also what of a journey is compiled once per check.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,8 @@ struct StepEvaluation {
   std::shared_ptr<const core::Check> check;  ///< keeps `step` alive
   const core::JourneyStep* step = nullptr;
   core::Expectations expect;  ///< substituted
-  std::vector<core::Extraction> extract;  ///< the step's, `json_find.where` values substituted
+  /// The step's `extract` with `json_find.where` values substituted; unset: `step->extract`.
+  std::optional<std::vector<core::Extraction>> extract;
   std::shared_ptr<const CompiledChecks> checks;
   std::shared_ptr<const CompiledStep> compiled;
   std::vector<std::string> secrets;  ///< the check's, the run's values, the step's cookie values

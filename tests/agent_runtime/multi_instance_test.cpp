@@ -21,6 +21,7 @@ using namespace std::chrono_literals;
 using shopwatch::testing::FakeHttpServer;
 using shopwatch::testing::httpGet;
 using shopwatch::testing::NotifySocket;
+using shopwatch::testing::readFile;
 using shopwatch::testing::sampleValue;
 using shopwatch::testing::ServiceChild;
 using shopwatch::testing::TempDir;
@@ -30,12 +31,6 @@ namespace {
 
 const std::string kShopwatch = SHOPWATCH_EXE;  // $<TARGET_FILE:shopwatch>, a build dependency
 
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::set<std::string> entries(const std::filesystem::path& dir) {
   std::set<std::string> out;

@@ -28,6 +28,7 @@ using shopwatch::testing::FakeHttpServer;
 using shopwatch::testing::field;
 using shopwatch::testing::httpGet;
 using shopwatch::testing::NotifySocket;
+using shopwatch::testing::readFile;
 using shopwatch::testing::ServiceChild;
 using shopwatch::testing::TempDir;
 using shopwatch::testing::waitUntil;
@@ -36,12 +37,6 @@ namespace {
 
 const std::string kShopwatch = SHOPWATCH_EXE;  // $<TARGET_FILE:shopwatch>, a build dependency
 
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Sets environment variables for one test and restores them afterwards.
 class EnvGuard {

@@ -1,5 +1,8 @@
 #include "service_process.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -160,6 +163,13 @@ std::optional<std::string> field(std::string_view message, std::string_view key)
     message.remove_prefix(nl + 1);
   }
   return std::nullopt;
+}
+
+std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace shopwatch::testing

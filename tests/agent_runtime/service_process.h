@@ -68,4 +68,7 @@ bool hasLine(std::string_view message, std::string_view line);
 /// The value of `KEY=` in `message`, if present.
 std::optional<std::string> field(std::string_view message, std::string_view key);
 
+/// A file's whole text ("" when it cannot be read): the children's logs.
+std::string readFile(const std::filesystem::path& path);
+
 }  // namespace shopwatch::testing
