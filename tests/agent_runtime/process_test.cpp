@@ -116,13 +116,13 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
   const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, {"home", "slow"}));
   Child agent({kShopwatch, "run", "-c", cfg.string()}, dir.path() / "agent.log");
   const auto port =
-      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 8s);
+      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 30s);
   INFO("agent log:\n" << readFile(dir.path() / "agent.log"));
   REQUIRE(port);
   const std::string base = "http://127.0.0.1:" + std::to_string(*port);
   const bool up = waitUntil(
       [&] { return sampleValue(httpGet(base + "/metrics").body, series("probe_success", "home")) == 1.0; },
-      8s);
+      20s);
   INFO("agent log:\n" << readFile(dir.path() / "agent.log"));
   REQUIRE(up);
 
@@ -131,7 +131,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
   agent.signal(SIGHUP);
   REQUIRE(waitUntil(
       [&] { return sampleValue(httpGet(base + "/metrics").body, series("probe_success", "new")) == 1.0; },
-      5s));
+      20s));
   auto m = httpGet(base + "/metrics").body;
   CHECK(m.find("check=\"slow\"") == std::string::npos);
   CHECK(sampleValue(m, "shopwatch_config_last_reload_successful") == 1.0);
@@ -144,7 +144,7 @@ TEST_CASE("shopwatch run reloads on SIGHUP, keeps the old config when the new on
         return sampleValue(httpGet(base + "/metrics").body,
                            "shopwatch_config_last_reload_successful") == 0.0;
       },
-      5s));
+      20s));
   m = httpGet(base + "/metrics").body;
   CHECK(sampleValue(m, series("probe_success", "new")) == 1.0);
   CHECK(readFile(dir.path() / "agent.log").find("reload") != std::string::npos);
@@ -171,7 +171,7 @@ TEST_CASE("a real Prometheus scrapes the agent and reads probe_success back") {
   const auto cfg = dir.write("acme.yaml", agentConfig(shop, dir, {"home"}));
   Child agent({kShopwatch, "run", "-c", cfg.string()}, dir.path() / "agent.log");
   const auto agent_port =
-      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 8s);
+      waitForListenPort(dir.path() / "agent.log", shopwatch::testing::kAgentEndpointMarker, 30s);
   INFO("agent log:\n" << readFile(dir.path() / "agent.log"));
   REQUIRE(agent_port);
 

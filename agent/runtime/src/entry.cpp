@@ -45,6 +45,9 @@ int runAgent(const std::string& config_path) {
     return kExitFailed;
   }
   for (const auto& warning : loaded.warnings) spdlog::warn("{}", warning.formatWarning());
+  // Logged before the database opens, so a slow start (a busy disk) shows where it waits.
+  spdlog::info("starting: {} ({} checks), database {}", config_path, loaded.config->checks.size(),
+               loaded.config->agent.database);
   runtime::AgentRuntime agent;
   // sd_notify: no-ops unless systemd started us (Type=notify). Declared after `agent`, so its
   // watchdog thread (which reads agent's scheduler stats) ends first.
