@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,9 @@ struct ServerCore {
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::jthread> threads;
+  /// Runs HttpResponse::deferred work (created by start(); joined by stop() after the io threads).
+  std::optional<net::thread_pool> workers;
+  std::atomic<std::size_t> deferred_pending{0};
 
   void doAccept();
   /// The gate, then routing (404/405/HEAD), then the handler (exceptions → 500).

@@ -185,6 +185,7 @@ core::Status HttpServer::start() {
   impl.bound_port = local.port();
   impl.bound_address = detail::endpointText(local);
   impl.started = true;
+  impl.workers.emplace(static_cast<std::size_t>(std::max(1, impl.options.worker_threads)));
   impl.doAccept();
   const int n = std::max(1, impl.options.threads);
   impl.threads.reserve(static_cast<std::size_t>(n));
@@ -214,6 +215,10 @@ void HttpServer::stop() {
   impl.stopped = true;
   impl.ioc.stop();
   impl.threads.clear();  // joins
+  // Deferred work not yet started is dropped; running work finishes (what it posts back to the
+  // stopped io_context is freed with it).
+  impl.workers->stop();
+  impl.workers->join();
   error_code ec;
   impl.acceptor->close(ec);
   // No io thread runs any more: closing the sockets here cannot race a handler. The sessions

@@ -1,6 +1,7 @@
 // One connection of the HttpServer: read a request (limits, deadline), answer it through the core,
 // keep-alive. Plain TCP and TLS share the code (Session<Stream>).
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -191,9 +192,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     reply.res = server_.handle(request, reply.head_only);
     reply.keep_alive = req.keep_alive();
     reply.version = req.version();
-    if (reply.res.compressible) {
+    {
       const auto ae = request.headers.find("accept-encoding");
       reply.gzip = ae != request.headers.end() && acceptsGzip(ae->second);
+    }
+    if (reply.res.deferred) {
+      runDeferred(std::move(reply));
+      return;
     }
     if (reply.res.delay.count() > 0) {
       timer_.emplace(stream_.get_executor());
@@ -205,6 +210,43 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return;
     }
     send(std::move(reply));
+  }
+
+  /// Runs the handler's deferred work on a worker thread and sends its response from this
+  /// session's executor.
+  void runDeferred(Reply reply) {
+    if (server_.deferred_pending.fetch_add(1) >= server_.options.max_deferred) {
+      server_.deferred_pending.fetch_sub(1);
+      reply.res = HttpResponse{};
+      reply.res.status = 503;
+      reply.res.headers.emplace_back("Retry-After", "5");
+      reply.res.body = "busy: too many reports in progress, retry shortly\n";
+      send(std::move(reply));
+      return;
+    }
+    auto work = std::move(reply.res.deferred);
+    net::post(*server_.workers, [self = this->shared_from_this(), work = std::move(work),
+                                 reply = std::move(reply)]() mutable {
+      try {
+        reply.res = work();
+      } catch (const std::exception& e) {
+        spdlog::error("http: deferred handler threw: {}", e.what());
+        reply.res = HttpResponse{};
+        reply.res.status = 500;
+        reply.res.body = "internal server error\n";
+      } catch (...) {
+        spdlog::error("http: deferred handler threw a non-std exception");
+        reply.res = HttpResponse{};
+        reply.res.status = 500;
+        reply.res.body = "internal server error\n";
+      }
+      reply.res.deferred = nullptr;
+      self->server_.deferred_pending.fetch_sub(1);
+      auto executor = self->stream_.get_executor();
+      net::post(executor, [self = std::move(self), reply = std::move(reply)]() mutable {
+        self->send(std::move(reply));
+      });
+    });
   }
 
   void send(Reply reply) {

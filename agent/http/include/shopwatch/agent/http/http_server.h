@@ -42,6 +42,11 @@ struct HttpResponse {
   /// The server gzips the body (Content-Encoding: gzip) when the request's Accept-Encoding accepts
   /// gzip, and adds `Vary: Accept-Encoding` either way (/metrics sets it).
   bool compressible = false;
+  /// Heavy work (a month's report, the status page): when set, the server runs it on one of its
+  /// worker threads — never on an io thread, so /metrics and the other routes keep answering — and
+  /// sends the response it returns (the fields above are ignored; its own `deferred` too). More than
+  /// HttpServerOptions::max_deferred waiting or running: 503 with Retry-After. An exception: 500.
+  std::function<HttpResponse()> deferred;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -73,6 +78,8 @@ struct HttpServerOptions {
   /// asks a resolver. Port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:0";
   int threads = 1;                        ///< io threads (handlers run on them)
+  int worker_threads = 2;                 ///< threads running HttpResponse::deferred work
+  std::size_t max_deferred = 16;          ///< deferred responses waiting or running at once
   std::size_t max_body = 1024 * 1024;     ///< larger request bodies are answered 413
   std::size_t max_header = 16 * 1024;     ///< larger request heads are answered 431
   /// Deadline for reading one whole request (and for an idle keep-alive connection, and for writing
