@@ -1,6 +1,8 @@
 // Storage benchmark: results written per second (budget ≥ 50,000/s), bytes per result on disk
 // (budget ≤ 80), and the month aggregate over rollups for 200 checks at one run per minute (< 200 ms).
-//   storage_bench [--dir DIR] [--checks 200] [--days 31]
+//   storage_bench [--dir DIR] [--checks 200] [--days 31] [--month YYYY-MM] [--keep FILE]
+// --keep writes the database to FILE and keeps it (bench/report reuses it: shops shop0..shop9,
+// checks check0..checkN-1 with check c in shop c % 10; skips the byte counts and VACUUM).
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -40,13 +42,21 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   int checks = 200;
   int days = 31;
+  int year = 2027;
+  unsigned month_no = 3;
+  std::filesystem::path keep;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
     if (std::strcmp(argv[i], "--checks") == 0) checks = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--days") == 0) days = std::stoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--keep") == 0) keep = argv[i + 1];
+    if (std::strcmp(argv[i], "--month") == 0 && std::strlen(argv[i + 1]) == 7) {
+      year = std::stoi(std::string(argv[i + 1], 4));
+      month_no = static_cast<unsigned>(std::stoi(argv[i + 1] + 5));
+    }
   }
-  auto path = dir / ("shopwatch-storage-bench-" + std::to_string(::getpid()) + ".db");
-  const auto month = monthWindow(2027, 3);
+  auto path = keep.empty() ? dir / ("shopwatch-storage-bench-" + std::to_string(::getpid()) + ".db") : keep;
+  const auto month = monthWindow(year, month_no);
   const std::int64_t runs_per_check = std::int64_t{days} * 24 * 60;
 
   StoreOptions o;
@@ -116,6 +126,7 @@ int main(int argc, char** argv) {
   std::printf("month aggregate:        %zu checks x %d days from rollups: first %.1f ms, best %.1f ms "
               "(budget < 200 ms)\n", series_count, days, first_ms, best_ms);
   store.stop();
+  if (!keep.empty()) return 0;
 
   auto rows = scalar(path, "SELECT count(*) FROM raw");
   auto page_size = scalar(path, "PRAGMA page_size");
