@@ -29,7 +29,7 @@ echo "== ASan+UBSan build and tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
-run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DSHOPWATCH_SANITIZE=ON
+run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DSHOPWATCH_SANITIZE=ON -DSHOPWATCH_BUILD_BENCH=OFF
 
 echo "== fuzz smoke (libFuzzer, 30 s per target)"
 tests/fuzz/run_fuzzers.sh build/fuzz 30
