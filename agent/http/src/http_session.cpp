@@ -227,18 +227,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto work = std::move(reply.res.deferred);
     net::post(*server_.workers, [self = this->shared_from_this(), work = std::move(work),
                                  reply = std::move(reply)]() mutable {
+      const auto failed = [&reply](std::string_view what) {
+        spdlog::error("http: deferred handler threw: {}", what);
+        reply.res = HttpResponse{};
+        reply.res.status = 500;
+        reply.res.body = "internal server error\n";
+      };
       try {
         reply.res = work();
       } catch (const std::exception& e) {
-        spdlog::error("http: deferred handler threw: {}", e.what());
-        reply.res = HttpResponse{};
-        reply.res.status = 500;
-        reply.res.body = "internal server error\n";
+        failed(e.what());
       } catch (...) {
-        spdlog::error("http: deferred handler threw a non-std exception");
-        reply.res = HttpResponse{};
-        reply.res.status = 500;
-        reply.res.body = "internal server error\n";
+        failed("a non-std exception");
       }
       reply.res.deferred = nullptr;
       self->server_.deferred_pending.fetch_sub(1);
