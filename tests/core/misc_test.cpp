@@ -4,6 +4,7 @@
 #include "shopwatch/core/failure_reason.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/core/result.h"
+#include "shopwatch/core/text.h"
 
 using namespace shopwatch::core;
 using namespace std::chrono_literals;
@@ -42,4 +43,12 @@ TEST_CASE("the fake clock moves only when told") {
   clock.advance(1500ms);
   CHECK(clock.now() - w == 1500ms);
   CHECK(clock.steadyNow() - s == 1500ms);
+}
+
+TEST_CASE("htmlEscape escapes the five HTML metacharacters and nothing else") {
+  using shopwatch::core::htmlEscape;
+  CHECK(htmlEscape("<a href=\"x\">O'Neil & co</a>") ==
+        "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;");
+  CHECK(htmlEscape("Grüße, 100 %") == "Grüße, 100 %");
+  CHECK(htmlEscape("").empty());
 }

@@ -13,6 +13,7 @@
 
 #include "fake_base.h"
 #include "fakes.h"
+#include "shopwatch/core/text.h"
 
 namespace shopwatch::agent::platforms::detail {
 namespace {
@@ -21,18 +22,6 @@ struct Product {
   std::string slug, sku, name;
   long long cents;
 };
-
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
 
 std::string eur(long long cents) { return "&euro;" + decimal(cents); }
 
@@ -95,7 +84,7 @@ class HtmlShopFake final : public FakeBase {
   };
 
   static std::string page(const std::string& title, const std::string& main) {
-    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) +
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + core::htmlEscape(title) +
            " | Kaffeehaus</title></head>\n<body>\n<nav><a href=\"/\">Kaffeehaus</a> <a "
            "href=\"/cart\">Cart</a></nav>\n<main>\n" + main + "\n</main>\n</body></html>\n";
   }
@@ -152,7 +141,7 @@ class HtmlShopFake final : public FakeBase {
   std::string flashHtml(Session& s) {
     std::string out;
     for (const auto& [kind, text] : s.flash) {
-      out += "<div class=\"alert alert-" + kind + "\" role=\"alert\">" + esc(text) + "</div>\n";
+      out += "<div class=\"alert alert-" + kind + "\" role=\"alert\">" + core::htmlEscape(text) + "</div>\n";
     }
     s.flash.clear();
     return out;
@@ -173,7 +162,7 @@ class HtmlShopFake final : public FakeBase {
     if (!p) return finish(htmlReply(404, page("Not Found", "<h1>404 | Not Found</h1>")), c);
     const std::string token = tokenFor(*c.s, "cart");
     std::string main = flashHtml(*c.s) + "<article class=\"product\" data-sku=\"" + p->sku +
-                       "\">\n<h1>" + esc(p->name) + "</h1>\n<p class=\"price\">" + eur(p->cents) +
+                       "\">\n<h1>" + core::htmlEscape(p->name) + "</h1>\n<p class=\"price\">" + eur(p->cents) +
                        "</p>\n<form method=\"POST\" action=\"/cart\" class=\"add-to-cart\">\n"
                        "  <input type=\"hidden\" name=\"_token\" value=\"" + token + "\">\n"
                        "  <input type=\"hidden\" name=\"product\" value=\"" + p->sku + "\">\n"
@@ -233,7 +222,7 @@ class HtmlShopFake final : public FakeBase {
       main += "<table class=\"cart\">\n";
       for (const auto& [p, n] : c.s->cart) {
         items += n;
-        main += "<tr class=\"cart-line\" data-sku=\"" + p->sku + "\"><td>" + esc(p->name) +
+        main += "<tr class=\"cart-line\" data-sku=\"" + p->sku + "\"><td>" + core::htmlEscape(p->name) +
                 "</td><td class=\"qty\">" + std::to_string(n) + "</td><td>" + eur(p->cents * n) +
                 "</td></tr>\n";
       }

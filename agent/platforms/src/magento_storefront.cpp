@@ -4,27 +4,14 @@
 #include <charconv>
 
 #include "magento_fake.h"
+#include "shopwatch/core/text.h"
 
 namespace shopwatch::agent::platforms::detail {
 namespace {
 
-std::string escapeHtml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string page(const std::string& title, const std::string& main) {
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
-         escapeHtml(title) +
+         core::htmlEscape(title) +
          "</title></head>\n<body data-container=\"body\">\n<header class=\"page-header\">"
          "<a class=\"logo\" href=\"/\">Luma</a> <a class=\"action showcart\" "
          "href=\"/checkout/cart/\">My Cart</a></header>\n<main id=\"maincontent\">\n" +
@@ -81,7 +68,7 @@ HttpResponse MagentoFake::productPage(const HttpRequest& req) {
                              std::to_string(p->id) + "/";
   std::string main =
       "<div class=\"product-info-main\"><h1 class=\"page-title\"><span class=\"base\">" +
-      escapeHtml(p->name) + "</span></h1>\n<div class=\"product attribute sku\">SKU <div "
+      core::htmlEscape(p->name) + "</span></h1>\n<div class=\"product attribute sku\">SKU <div "
       "class=\"value\" itemprop=\"sku\">" + p->sku + "</div></div>\n<span class=\"price\">" +
       usd(p->cents) + "</span>\n<div class=\"stock " + (p->in_stock ? "available" : "unavailable") +
       "\"><span>" + (p->in_stock ? "In stock" : "Out of stock") + "</span></div>\n"
@@ -213,7 +200,7 @@ HttpResponse MagentoFake::cartPage(const HttpRequest& req) {
   Session& s = sessionLocked(req, id, created);
   std::string main = "<h1 class=\"page-title\">Shopping Cart</h1>\n";
   for (const auto& [type, text] : s.messages) {
-    main += "<div class=\"message-" + type + " " + type + " message\"><div>" + escapeHtml(text) +
+    main += "<div class=\"message-" + type + " " + type + " message\"><div>" + core::htmlEscape(text) +
             "</div></div>\n";
   }
   s.messages.clear();
@@ -225,7 +212,7 @@ HttpResponse MagentoFake::cartPage(const HttpRequest& req) {
     for (const auto& i : it->second.items) {
       for (const auto& p : catalog_) {
         if (p.id != i.product_id) continue;
-        main += "<tr class=\"item-info\"><td class=\"col item\">" + escapeHtml(p.name) +
+        main += "<tr class=\"item-info\"><td class=\"col item\">" + core::htmlEscape(p.name) +
                 "</td><td class=\"col qty\">" + std::to_string(i.qty) + "</td><td class=\"col "
                 "subtotal\">" + usd(p.cents * i.qty) + "</td></tr>\n";
       }

@@ -1,6 +1,7 @@
 #include "demo_backlog_page.h"
 
 #include "demo_backlog_support.h"
+#include "shopwatch/core/text.h"
 #include "shopwatch/core/time_format.h"
 
 namespace shopwatch::agent::runtime::detail {
@@ -23,35 +24,35 @@ std::string flavorName(JiraSettings::Flavor flavor) {
 std::string head(const std::string& title) {
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta http-equiv=\"refresh\" content=\"5\"><title>" +
-         htmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
+         core::htmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
 }
 
 std::string timeText(core::SystemTime t) {
-  return "<time>" + htmlEscape(core::formatRfc3339(t)) + "</time>";
+  return "<time>" + core::htmlEscape(core::formatRfc3339(t)) + "</time>";
 }
 
 std::string issueSection(const DemoIssue& issue) {
-  std::string out = "<section class=\"issue\" id=\"" + htmlEscape(issue.key) +
-                    "\">\n<h2><a href=\"/issues/" + htmlEscape(issue.key) + "\">" +
-                    htmlEscape(issue.key) + "</a> " + htmlEscape(issue.summary) +
-                    "</h2>\n<p>Status <span class=\"status " + htmlEscape(issue.status_category) +
-                    "\">" + htmlEscape(issue.status) + "</span>";
-  if (!issue.resolution.empty()) out += " · Resolution " + htmlEscape(issue.resolution);
-  if (!issue.priority.empty()) out += " · Priority " + htmlEscape(issue.priority);
-  out += " · " + htmlEscape(issue.issue_type) + " · created " + timeText(issue.created);
+  std::string out = "<section class=\"issue\" id=\"" + core::htmlEscape(issue.key) +
+                    "\">\n<h2><a href=\"/issues/" + core::htmlEscape(issue.key) + "\">" +
+                    core::htmlEscape(issue.key) + "</a> " + core::htmlEscape(issue.summary) +
+                    "</h2>\n<p>Status <span class=\"status " + core::htmlEscape(issue.status_category) +
+                    "\">" + core::htmlEscape(issue.status) + "</span>";
+  if (!issue.resolution.empty()) out += " · Resolution " + core::htmlEscape(issue.resolution);
+  if (!issue.priority.empty()) out += " · Priority " + core::htmlEscape(issue.priority);
+  out += " · " + core::htmlEscape(issue.issue_type) + " · created " + timeText(issue.created);
   if (issue.resolved) out += " · resolved " + timeText(*issue.resolved);
   out += "</p>\n<p>Labels ";
   if (issue.labels.empty()) out += "none";
-  for (const auto& label : issue.labels) out += "<code>" + htmlEscape(label) + "</code>";
+  for (const auto& label : issue.labels) out += "<code>" + core::htmlEscape(label) + "</code>";
   out += "</p>\n";
   if (!issue.description.empty()) {
-    out += "<h3>Description</h3>\n<pre>" + htmlEscape(issue.description) + "</pre>\n";
+    out += "<h3>Description</h3>\n<pre>" + core::htmlEscape(issue.description) + "</pre>\n";
   }
   out += "<h3>Comments (" + std::to_string(issue.comments.size()) + ")</h3>\n";
   if (!issue.comments.empty()) {
     out += "<ol class=\"comments\">\n";
     for (const auto& c : issue.comments) {
-      out += "<li>" + timeText(c.created) + "<pre>" + htmlEscape(c.body) + "</pre></li>\n";
+      out += "<li>" + timeText(c.created) + "<pre>" + core::htmlEscape(c.body) + "</pre></li>\n";
     }
     out += "</ol>\n";
   }
@@ -59,9 +60,9 @@ std::string issueSection(const DemoIssue& issue) {
   if (!issue.transitions.empty()) {
     out += "<ol class=\"transitions\">\n";
     for (const auto& t : issue.transitions) {
-      out += "<li>" + timeText(t.at) + " " + htmlEscape(t.name) + ": " + htmlEscape(t.from) +
-             " → " + htmlEscape(t.to);
-      if (!t.resolution.empty()) out += " (" + htmlEscape(t.resolution) + ")";
+      out += "<li>" + timeText(t.at) + " " + core::htmlEscape(t.name) + ": " + core::htmlEscape(t.from) +
+             " → " + core::htmlEscape(t.to);
+      if (!t.resolution.empty()) out += " (" + core::htmlEscape(t.resolution) + ")";
       out += "</li>\n";
     }
     out += "</ol>\n";
@@ -70,8 +71,8 @@ std::string issueSection(const DemoIssue& issue) {
     out += "<h3>Links</h3>\n<ul>\n";
     for (const auto& l : issue.links) {
       const std::string& other = l.inward == issue.key ? l.outward : l.inward;
-      out += "<li>" + htmlEscape(l.type) + " <a href=\"/issues/" + htmlEscape(other) + "\">" +
-             htmlEscape(other) + "</a></li>\n";
+      out += "<li>" + core::htmlEscape(l.type) + " <a href=\"/issues/" + core::htmlEscape(other) + "\">" +
+             core::htmlEscape(other) + "</a></li>\n";
     }
     out += "</ul>\n";
   }
@@ -101,7 +102,7 @@ std::string renderIssuePage(const DemoIssue& issue, JiraSettings::Flavor flavor)
 
 std::string renderMissingIssuePage(const std::string& key) {
   return head("not found · shopwatch demo backlog") +
-         "<p><a href=\"/\">← all issues</a></p>\n<p>No issue " + htmlEscape(key) +
+         "<p><a href=\"/\">← all issues</a></p>\n<p>No issue " + core::htmlEscape(key) +
          ".</p>\n</body></html>\n";
 }
 

@@ -106,33 +106,6 @@ std::string base64Encode(std::string_view bytes) {
   return out;
 }
 
-std::string htmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string notOnScreen(const std::string& field) {
   return "Field '" + field + "' cannot be set. It is not on the appropriate screen, or unknown.";
 }

@@ -40,7 +40,4 @@ nlohmann::json textToAdf(const std::string& text);
 /// Standard base64 with padding.
 std::string base64Encode(std::string_view bytes);
 
-/// &, <, >, ", ' escaped for HTML text and attribute values.
-std::string htmlEscape(std::string_view text);
-
 }  // namespace shopwatch::agent::runtime::detail

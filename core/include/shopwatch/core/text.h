@@ -15,6 +15,9 @@ bool asciiIEquals(std::string_view a, std::string_view b);
 /// Whether `text` is an IPv4 or IPv6 address literal (no brackets, no port).
 bool isIpLiteral(std::string_view text);
 
+/// Escapes `& < > " '` for HTML element text and double- or single-quoted attribute values.
+std::string htmlEscape(std::string_view text);
+
 /// The longest prefix of `text` of at most `max_bytes` bytes that does not split a UTF-8 sequence.
 std::string_view utf8Prefix(std::string_view text, std::size_t max_bytes);
 /// Cuts `text` in place to utf8Prefix(text, max_bytes) (and releases the spare capacity).
