@@ -1,6 +1,7 @@
 #include "shopwatch/storage/memory_result_store.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "accounting.h"
@@ -60,6 +61,8 @@ struct HourAcc {
   std::int64_t covered = 0;
   std::int64_t maintenance = 0;
   std::int64_t downtime = 0;
+  std::int64_t unmonitored = 0;
+  std::array<std::int64_t, 5> phase_sum{};  // of the runs in hist, RollupHour::phase_sum order
   LatencyHistogram hist;
 };
 
@@ -229,7 +232,13 @@ core::Status MemoryResultStore::scanRollups(core::SystemTime from, core::SystemT
       ++acc.runs;
       if (!row.r.result.success) ++acc.failed;
       if (row.r.counted_down) ++acc.down_runs;
-      if (verdict.latency_sample) acc.hist.add(row.r.result.duration);
+      if (verdict.latency_sample) {
+        acc.hist.add(row.r.result.duration);
+        const auto& p = row.r.result.phases;
+        const std::array<core::Micros, 5> phases{p.resolve, p.connect, p.tls, p.processing,
+                                                 p.transfer};
+        for (std::size_t k = 0; k < phases.size(); ++k) acc.phase_sum[k] += phases[k].count();
+      }
       if (!raw.covered_us) continue;  // the open last run: not in rollups until the next run
       const auto end = raw.ts + *raw.covered_us;
       detail::splitByHour(raw.ts, end, [&](std::int64_t hour, std::int64_t b, std::int64_t e) {
@@ -243,9 +252,11 @@ core::Status MemoryResultStore::scanRollups(core::SystemTime from, core::SystemT
       });
       for (std::size_t j = i + 1; j < rows.size(); ++j) {
         if (rows[j].superseded || rows[j].r.confirm) continue;
-        // Unmonitored time up to the next scheduled run: not shown, but its hours have rows.
-        detail::splitByHour(end, rows[j].ts(),
-                            [&](std::int64_t hour, std::int64_t, std::int64_t) { hours[hour]; });
+        // Unmonitored time up to the next scheduled run (its hours get rows even when empty).
+        detail::splitByHour(end, rows[j].ts(), [&](std::int64_t hour, std::int64_t b,
+                                                   std::int64_t e) {
+          hours[hour].unmonitored += e - b;
+        });
         break;
       }
     }
@@ -260,6 +271,10 @@ core::Status MemoryResultStore::scanRollups(core::SystemTime from, core::SystemT
       out.covered = core::Micros{acc.covered};
       out.maintenance = core::Micros{acc.maintenance};
       out.downtime = core::Micros{acc.downtime};
+      out.unmonitored = core::Micros{acc.unmonitored};
+      for (std::size_t k = 0; k < out.phase_sum.size(); ++k) {
+        out.phase_sum[k] = core::Micros{acc.phase_sum[k]};
+      }
       out.latency.clear();
       acc.hist.forEach([&](core::Micros v, std::uint64_t n) { out.latency.emplace_back(v, n); });
       if (!visit(out)) return {};

@@ -257,7 +257,11 @@ core::Status ResultApplier::apply(const core::RunRecord& rec) {
   open_runs_[id] = OpenRun{ts, intervalMs(rec) * 1000, rec.run_id, flags, verdict.awaiting_confirm};
   auto& d = delta(id, ts);
   ++d.runs;
-  if (verdict.latency_sample) d.hist.add(r.duration);
+  if (verdict.latency_sample) {
+    d.hist.add(r.duration);
+    const auto phases = phaseValues(r.phases);
+    for (std::size_t i = 0; i < phases.size(); ++i) d.phase_sums[i] += phases[i];
+  }
   if (!r.success) {
     ++d.failed;
     auto reason = static_cast<std::size_t>(r.failure);
@@ -288,6 +292,9 @@ core::Status ResultApplier::writeRollups() {
         d.downtime += q.i64(kRollDowntime);
         d.unmonitored += q.i64(kRollUnmonitored);
         d.hist.mergeEncoded(q.blob(kRollHist));
+        for (std::size_t i = 0; i < d.phase_sums.size(); ++i) {
+          d.phase_sums[i] += q.i64(rollupPhaseCol(i));
+        }
       }
     }
     constexpr int p = 3;  // ?1 series, ?2 hour, then the rollup columns
@@ -305,6 +312,9 @@ core::Status ResultApplier::writeRollups() {
         .bind(p + kRollDowntime, d.downtime)
         .bind(p + kRollUnmonitored, d.unmonitored)
         .bindBlob(p + kRollHist, d.hist.encode());
+    for (std::size_t i = 0; i < d.phase_sums.size(); ++i) {
+      u.bind(p + rollupPhaseCol(i), d.phase_sums[i]);
+    }
     if (auto st = u.run(); !st) return st;
   }
   deltas_.clear();

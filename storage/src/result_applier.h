@@ -5,6 +5,7 @@
 // runs, interned ids) mirrors committed data only: after a failed transaction the writer drops it
 // and load()s again.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -38,6 +39,7 @@ class ResultApplier {
     std::array<std::int64_t, core::kFailureReasonCount> reasons{};
     std::int64_t covered = 0, maintenance = 0, downtime = 0, unmonitored = 0;
     LatencyHistogram hist;
+    std::array<std::int64_t, 5> phase_sums{};  // of the runs in hist (kPhaseSumColumns order)
   };
   struct OpenRun {
     std::int64_t ts = 0;

@@ -235,6 +235,10 @@ core::Status ResultQueries::scanRollups(core::SystemTime from, core::SystemTime 
     out.covered = core::Micros{q.i64(kFirstRollup + kRollCovered)};
     out.maintenance = core::Micros{q.i64(kFirstRollup + kRollMaintenance)};
     out.downtime = core::Micros{q.i64(kFirstRollup + kRollDowntime)};
+    out.unmonitored = core::Micros{q.i64(kFirstRollup + kRollUnmonitored)};
+    for (std::size_t i = 0; i < out.phase_sum.size(); ++i) {
+      out.phase_sum[i] = core::Micros{q.i64(kFirstRollup + rollupPhaseCol(i))};
+    }
     LatencyHistogram hist;
     if (!hist.mergeEncoded(q.blob(kFirstRollup + kRollHist))) {
       return core::makeError(core::ErrorCode::Io,

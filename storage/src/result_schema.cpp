@@ -49,6 +49,15 @@ CREATE TABLE rollup(
 CREATE INDEX raw_message ON raw(message) WHERE message IS NOT NULL;
 DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM raw WHERE raw.message = message.id);
 )sql",
+          // v3: per-hour sums (µs) of the latency samples' timing phases — the runs `hist` counts —
+          // for reports' phase breakdowns ([E]). Hours written before v3 read as zero.
+          R"sql(
+ALTER TABLE rollup ADD COLUMN resolve_sum INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup ADD COLUMN connect_sum INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup ADD COLUMN tls_sum INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup ADD COLUMN processing_sum INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup ADD COLUMN transfer_sum INTEGER NOT NULL DEFAULT 0;
+)sql",
       }};
 }
 
@@ -56,7 +65,9 @@ const std::string& rollupCols() {
   static const std::string cols = [] {
     std::string c = "runs,failed,down_runs,confirm_runs";
     for (const auto& r : kReasonColumns) c += "," + std::string(r.column);
-    return c + ",covered,maintenance,downtime,unmonitored,hist";
+    c += ",covered,maintenance,downtime,unmonitored,hist";
+    for (auto p : kPhaseSumColumns) c += "," + std::string(p);
+    return c;
   }();
   return cols;
 }

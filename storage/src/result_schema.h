@@ -10,12 +10,13 @@
 
 #include "accounting.h"
 #include "shopwatch/core/failure_reason.h"
+#include "shopwatch/core/probe_result.h"
 #include "shopwatch/storage/database.h"
 #include "shopwatch/storage/result_record.h"
 
 namespace shopwatch::storage::detail {
 
-// Schema v1 and v2 (PRAGMA user_version), unchanged: migrations are history.
+// Schema v1, v2 and v3 (PRAGMA user_version), unchanged: migrations are history.
 StorageComponent resultsComponent();
 
 // ---- raw
@@ -104,11 +105,25 @@ inline constexpr int kRollMaintenance = kRollCovered + 1;
 inline constexpr int kRollDowntime = kRollCovered + 2;
 inline constexpr int kRollUnmonitored = kRollCovered + 3;
 inline constexpr int kRollHist = kRollCovered + 4;
-inline constexpr int kRollColCount = kRollHist + 1;
-static_assert(kRollCovered == 15 && kRollColCount == 20, "rollup layout of schema v1");
+// v3: the latency samples' phase sums, in core::Phases order (resolve, connect, tls, processing,
+// transfer) — RollupHour::phase_sum's order.
+inline constexpr int kRollFirstPhase = kRollHist + 1;
+inline constexpr std::array<std::string_view, 5> kPhaseSumColumns{
+    "resolve_sum", "connect_sum", "tls_sum", "processing_sum", "transfer_sum"};
+inline constexpr int kRollColCount = kRollFirstPhase + static_cast<int>(kPhaseSumColumns.size());
+static_assert(kRollCovered == 15 && kRollHist == 19, "rollup layout of schema v1");
+static_assert(kRollColCount == 25, "rollup layout of schema v3");
 constexpr int rollupReasonCol(const ReasonColumn& c) { return kRollFirstReason + c.stored - 1; }
+constexpr int rollupPhaseCol(std::size_t phase) { return kRollFirstPhase + static_cast<int>(phase); }
 
-// "runs,failed,down_runs,confirm_runs,r1,…,r11,covered,maintenance,downtime,unmonitored,hist".
+// A run's phases in kPhaseSumColumns order.
+inline std::array<std::int64_t, 5> phaseValues(const core::Phases& p) {
+  return {p.resolve.count(), p.connect.count(), p.tls.count(), p.processing.count(),
+          p.transfer.count()};
+}
+
+// "runs,failed,down_runs,confirm_runs,r1,…,r11,covered,maintenance,downtime,unmonitored,hist,
+// resolve_sum,connect_sum,tls_sum,processing_sum,transfer_sum".
 const std::string& rollupCols();
 
 // ---- rows

@@ -3,6 +3,8 @@
 #include "result_queries.h"
 #include "result_writer.h"
 
+#include "result_schema.h"
+
 namespace shopwatch::storage {
 
 namespace {
@@ -132,5 +134,7 @@ core::Result<std::vector<Aggregate>> SqliteResultStore::rangeAggregate(core::Sys
                                                                        core::SystemTime now) {
   return impl_->queries_.rangeAggregate(from, to, now);
 }
+
+StorageComponent resultsStorageComponent() { return detail::resultsComponent(); }
 
 }  // namespace shopwatch::storage

@@ -2,6 +2,7 @@
 // stores. MemoryResultStore computes the figures from its rows; SqliteResultStore reads what the
 // writer rolled up incrementally. Same runs in, same RollupHour figures out.
 #include <catch2/catch.hpp>
+#include <array>
 #include <memory>
 #include <random>
 
@@ -67,7 +68,10 @@ std::string describe(const RollupHour& h) {
                   " down=" + std::to_string(h.down_runs) +
                   " covered=" + std::to_string(h.covered.count()) +
                   " maint=" + std::to_string(h.maintenance.count()) +
-                  " downtime=" + std::to_string(h.downtime.count()) + " latency=";
+                  " downtime=" + std::to_string(h.downtime.count()) +
+                  " unmonitored=" + std::to_string(h.unmonitored.count()) + " phases=";
+  for (auto p : h.phase_sum) s += std::to_string(p.count()) + ",";
+  s += " latency=";
   for (const auto& [v, n] : h.latency)
     s += std::to_string(v.count()) + "x" + std::to_string(n) + " ";
   return s;
@@ -85,6 +89,8 @@ void checkSame(const std::vector<RollupHour>& a, const std::vector<RollupHour>& 
     CHECK(a[i].covered == b[i].covered);
     CHECK(a[i].maintenance == b[i].maintenance);
     CHECK(a[i].downtime == b[i].downtime);
+    CHECK(a[i].unmonitored == b[i].unmonitored);
+    CHECK(a[i].phase_sum == b[i].phase_sum);
     CHECK(a[i].latency == b[i].latency);
   }
 }
@@ -120,6 +126,20 @@ const std::vector<Run> kTimeline = {
     {.check = "api", .run_id = 30, .scheduled = kT0 + 3605s, .success = false, .confirm = true},
 };
 
+// The phase sums of latency samples with these durations (storage_test_support.h's record() gives
+// every run the phases 1.2 ms, 3.4 ms, 15 ms, duration / 2, 2 ms).
+std::array<core::Micros, 5> phaseSums(const std::vector<core::Micros>& durations) {
+  std::array<core::Micros, 5> out{};
+  for (auto d : durations) {
+    out[0] += 1200us;
+    out[1] += 3400us;
+    out[2] += 15000us;
+    out[3] += d / 2;
+    out[4] += 2000us;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtime and latency") {
@@ -139,6 +159,8 @@ TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtim
   CHECK(rows[0].down_runs == 1);  // its confirm failed too
   CHECK(rows[0].covered == 0s);   // the open last run: not rolled up yet
   CHECK(rows[0].latency.empty());
+  CHECK(rows[0].unmonitored == 0s);
+  CHECK(rows[0].phase_sum == phaseSums({}));  // a failure is no latency sample
   // The hour holding only the confirm row exists (as the writer's row does), with nothing to show.
   CHECK(rows[1].series == series("api"));
   CHECK(rows[1].hour == kT0 + 1h);
@@ -150,6 +172,8 @@ TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtim
   CHECK(rows[2].runs == 2);
   CHECK(rows[2].covered == 60s);
   CHECK(rows[2].latency == Buckets{{rep(150ms), 2}});
+  CHECK(rows[2].unmonitored == 0s);
+  CHECK(rows[2].phase_sum == phaseSums({150ms, 150ms}));
 
   const auto& h0 = rows[3];
   CHECK(h0.series == series("home"));
@@ -161,6 +185,8 @@ TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtim
   CHECK(h0.maintenance == 0s);
   CHECK(h0.downtime == 60s + 30s);
   CHECK(h0.latency == Buckets{{rep(100ms), 1}, {rep(200ms), 1}});
+  CHECK(h0.unmonitored == 330s);  // r3's 2 × interval ends at 3240 s, r4 starts at 3570 s
+  CHECK(h0.phase_sum == phaseSums({100ms, 200ms}));
 
   const auto& h1 = rows[4];
   CHECK(h1.hour == kT0 + 1h);
@@ -171,6 +197,8 @@ TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtim
   CHECK(h1.maintenance == 60s);
   CHECK(h1.downtime == 30s);
   CHECK(h1.latency == Buckets{{rep(300ms), 1}});  // the saturated run is no sample
+  CHECK(h1.unmonitored == 3390s);                  // r6 covers up to 3810 s, r7 starts at 7300 s
+  CHECK(h1.phase_sum == phaseSums({300ms}));       // the maintenance run is a sample, r6 is not
 
   const auto& h2 = rows[5];
   CHECK(h2.hour == kT0 + 2h);
@@ -178,6 +206,8 @@ TEST_CASE("rollup hours carry runs, failures, covered time, maintenance, downtim
   CHECK(h2.failed == 0);  // the superseded failure counts for nothing
   CHECK(h2.covered == 0s);
   CHECK(h2.latency == Buckets{{rep(100ms), 1}});
+  CHECK(h2.unmonitored == 100s);  // the rest of the gap before r7, in r7's hour
+  CHECK(h2.phase_sum == phaseSums({100ms}));
 }
 
 TEST_CASE("a rollup scan covers whole hours from its start up to its end and can stop early") {
@@ -258,13 +288,19 @@ TEST_CASE("both stores give the same rollup hours for the same random timeline")
     std::int64_t failed_sum = 0;
     std::int64_t down_sum = 0;
     std::uint64_t samples = 0;
+    core::Micros processing{0};
     for (const auto& h : a) {
       if (h.series != agg.series) continue;
       runs_sum += h.runs;
       failed_sum += h.failed;
       down_sum += h.down_runs;
-      for (const auto& [v, n] : h.latency) samples += n;
+      std::int64_t hour_samples = 0;
+      for (const auto& [v, n] : h.latency) hour_samples += static_cast<std::int64_t>(n);
+      samples += static_cast<std::uint64_t>(hour_samples);
+      processing += h.phase_sum[3];
+      CHECK(h.phase_sum[0] == hour_samples * 1200us);  // every sample's resolve is 1.2 ms
     }
+    CHECK(processing > 0us);
     CHECK(runs_sum == agg.runs);
     CHECK(failed_sum == agg.failed);
     CHECK(down_sum == agg.down_runs);

@@ -152,5 +152,5 @@ TEST_CASE("a database created without a component gains it on reopen and keeps i
   CHECK(*readTags(**store) == std::vector<std::string>{"7:late:-"});
   SqlitePeek db(o.path);
   CHECK(db.scalar("SELECT version FROM component_version WHERE name='tags'") == 1);
-  CHECK(db.scalar("PRAGMA user_version") == 2);
+  CHECK(db.scalar("PRAGMA user_version") == 3);
 }

@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "shopwatch/storage/database.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 #include "sqlite_peek.h"
 #include "storage_test_support.h"
@@ -11,7 +14,7 @@ using namespace shopwatch;
 using namespace shopwatch::storage;
 using namespace shopwatch::storage::test;
 
-TEST_CASE("a version 1 database upgrades in place to version 2 and loses only unused messages") {
+TEST_CASE("a version 1 database upgrades in place to version 3 and loses only unused messages") {
   TempDir dir;
   auto path = dir.path() / "agent.db";
   core::FakeClock clock{kT0};
@@ -25,9 +28,13 @@ TEST_CASE("a version 1 database upgrades in place to version 2 and loses only un
     REQUIRE((*store)->flush());
   }
   {
-    // Turn it into what version 1 left behind: no message index, messages orphaned by its retention.
+    // Turn it into what version 1 left behind: no message index, messages orphaned by its retention,
+    // no phase sums (v3).
     SqlitePeek db(path);
     db.exec("DROP INDEX raw_message");
+    for (const char* col : {"resolve_sum", "connect_sum", "tls_sum", "processing_sum", "transfer_sum"}) {
+      db.exec(("ALTER TABLE rollup DROP COLUMN " + std::string(col)).c_str());
+    }
     db.exec("INSERT INTO message(text) VALUES('orphan one'),('orphan two')");
     db.exec("PRAGMA user_version=1");
     REQUIRE(db.scalar("SELECT count(*) FROM message") == 3);
@@ -35,7 +42,7 @@ TEST_CASE("a version 1 database upgrades in place to version 2 and loses only un
   auto store = SqliteResultStore::open(StoreOptions{.path = path, .clock = &clock});
   REQUIRE(store);
   SqlitePeek db(path);
-  CHECK(db.scalar("PRAGMA user_version") == 2);
+  CHECK(db.scalar("PRAGMA user_version") == 3);
   CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE type='index' AND name='raw_message'") == 1);
   CHECK(db.scalar("SELECT count(*) FROM message") == 1);
   auto rows = (*store)->lastResults(series("home"), 10);
@@ -59,10 +66,80 @@ TEST_CASE("a database from a newer build is refused") {
     auto store = SqliteResultStore::open(StoreOptions{.path = path});
     REQUIRE(store);
   }
-  SqlitePeek(path).exec("PRAGMA user_version=3");
+  SqlitePeek(path).exec("PRAGMA user_version=4");
   auto store = SqliteResultStore::open(StoreOptions{.path = path});
   REQUIRE_FALSE(store);
-  CHECK_THAT(store.error().message, Catch::Contains("schema version 3 is newer"));
+  CHECK_THAT(store.error().message, Catch::Contains("schema version 4 is newer than this build's 3"));
+}
+
+TEST_CASE("a version 2 database upgrades in place to version 3 with zero phase sums in old hours") {
+  TempDir dir;
+  auto path = dir.path() / "agent.db";
+  core::FakeClock clock{kT0};
+  {
+    auto store = SqliteResultStore::open(StoreOptions{.path = path, .clock = &clock});
+    REQUIRE(store);
+    REQUIRE((*store)->enqueue(record({.run_id = 1, .scheduled = kT0, .duration = 100ms})));
+    REQUIRE((*store)->enqueue(record({.run_id = 2, .scheduled = kT0 + 60s, .duration = 300ms})));
+    REQUIRE((*store)->flush());
+  }
+  {
+    // Turn it into what version 2 left behind: the rollup without the phase-sum columns.
+    SqlitePeek db(path);
+    for (const char* col : {"resolve_sum", "connect_sum", "tls_sum", "processing_sum", "transfer_sum"}) {
+      db.exec(("ALTER TABLE rollup DROP COLUMN " + std::string(col)).c_str());
+    }
+    db.exec("PRAGMA user_version=2");
+    REQUIRE(db.scalar("SELECT count(*) FROM pragma_table_info('rollup')") == 22);
+  }
+  auto store = SqliteResultStore::open(StoreOptions{.path = path, .clock = &clock});
+  REQUIRE(store);
+  {
+    SqlitePeek db(path);
+    CHECK(db.scalar("PRAGMA user_version") == 3);
+    CHECK(db.scalar("SELECT count(*) FROM pragma_table_info('rollup') WHERE name LIKE '%_sum' AND "
+                    "\"notnull\"=1 AND dflt_value='0'") == 5);
+    CHECK(db.scalar("SELECT resolve_sum + connect_sum + tls_sum + processing_sum + transfer_sum "
+                    "FROM rollup") == 0);
+  }
+  // New samples add to the old hour's (zero) sums; a new hour gets its full sums.
+  REQUIRE((*store)->enqueue(record({.run_id = 3, .scheduled = kT0 + 120s, .duration = 200ms})));
+  REQUIRE((*store)->enqueue(record({.run_id = 4, .scheduled = kT0 + 1h, .duration = 400ms})));
+  REQUIRE((*store)->enqueue(record({.run_id = 5, .scheduled = kT0 + 1h + 60s})));
+  REQUIRE((*store)->flush());
+  std::vector<RollupHour> hours;
+  REQUIRE((*store)->scanRollups(kT0, kT0 + 2h, [&](const RollupHour& h) {
+    hours.push_back(h);
+    return true;
+  }));
+  REQUIRE(hours.size() == 2);
+  CHECK(hours[0].runs == 3);
+  CHECK(hours[0].phase_sum[0] == 1200us);  // run 3 only: runs 1 and 2 were summed before v3
+  CHECK(hours[0].phase_sum[3] == 100ms);   // record() gives processing = duration / 2
+  CHECK(hours[1].runs == 2);
+  CHECK(hours[1].phase_sum[0] == 2 * 1200us);
+  CHECK(hours[1].phase_sum[1] == 2 * 3400us);
+  CHECK(hours[1].phase_sum[2] == 2 * 15000us);
+  CHECK(hours[1].phase_sum[3] == 200ms + 60ms);
+  CHECK(hours[1].phase_sum[4] == 2 * 2000us);
+  CHECK((*store)->integrityCheck().value() == "ok");
+}
+
+TEST_CASE("a build that knows schema version 2 refuses a version 3 file") {
+  TempDir dir;
+  auto path = dir.path() / "agent.db";
+  {
+    auto store = SqliteResultStore::open(StoreOptions{.path = path});
+    REQUIRE(store);
+  }
+  auto v2 = resultsStorageComponent();
+  REQUIRE(v2.migrations.size() == 3);
+  v2.migrations.pop_back();
+  auto db = Db::open(path.string(), false, 1000);
+  REQUIRE(db);
+  auto st = (*db)->migrate({v2});
+  REQUIRE_FALSE(st);
+  CHECK_THAT(st.error().message, Catch::Contains("schema version 3 is newer than this build's 2"));
 }
 
 TEST_CASE("an interval below one millisecond is stored as one millisecond, never zero") {
@@ -126,7 +203,8 @@ PRAGMA user_version=2;
   REQUIRE(store);
   {
     SqlitePeek db(path);
-    CHECK(db.scalar("PRAGMA user_version") == 2);
+    CHECK(db.scalar("PRAGMA user_version") == 3);
+    CHECK(db.scalar("SELECT count(*) FROM pragma_table_info('rollup') WHERE name='processing_sum'") == 1);
     CHECK(db.scalar("SELECT version FROM component_version WHERE name='notes'") == 1);
     CHECK(db.scalar("SELECT count(*) FROM note") == 0);
   }

@@ -2,6 +2,7 @@
 /// The store interface the runtime, the API and reports use. Implementations: SqliteResultStore
 /// (production) and MemoryResultStore (reference for the contract tests).
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,10 @@ struct RollupHour {
   core::Micros covered{0};
   core::Micros maintenance{0};
   core::Micros downtime{0};
+  core::Micros unmonitored{0};  ///< gaps between runs that ended in this hour (rollup column)
+  /// Sums over the hour's latency samples (the runs `latency` counts) of each timing phase, in the
+  /// order resolve, connect, tls, processing, transfer (schema v3; zero in hours written before it).
+  std::array<core::Micros, 5> phase_sum{};
   /// Passing scheduled runs' durations as (bucket representative, count), ascending.
   std::vector<std::pair<core::Micros, std::uint64_t>> latency;
 };

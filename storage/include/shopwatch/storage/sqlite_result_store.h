@@ -40,6 +40,11 @@ struct StoreOptions {
   std::vector<StorageComponent> components;
 };
 
+/// The store's own "results" component (its migrations): the first component a process that writes a
+/// component's rows directly through a Db (not through a store's writer) migrates, so
+/// `PRAGMA user_version` keeps meaning the results schema (`shopwatch report --freeze`).
+StorageComponent resultsStorageComponent();
+
 /// Thread-safe. Writing never throws and never blocks enqueue(); a full disk, a read-only file or a lock
 /// held by another process switches to degraded mode (results buffered in memory up to buffer_capacity,
 /// one warning logged, retried with backoff, recovered automatically in order). Committed data is never
