@@ -8,6 +8,7 @@
 
 #include "backlog_draft.h"
 #include "load_state.h"
+#include "sla_keys.h"
 #include "web_keys.h"
 #include "shopwatch/core/redact.h"
 
@@ -49,6 +50,8 @@ LoadResult parse(const std::string& yaml, LoadState& state) {
   // notify: names sinks of `backlog:`, which may come after `rules:`.
   detail::finalizeBacklog(state);
   detail::finalizeWeb(state, root);
+  // SLA shops and checks: every shop must be loaded first.
+  detail::finalizeSla(state);
   if (!state.has_agent && state.options.require_client) {
     ctx.reportAtMark(YAML::Mark(), "agent.client",
                      "missing required key `client` (the client this agent monitors, e.g. "

@@ -5,6 +5,7 @@
 #include "journey_keys.h"
 #include "load_state.h"
 #include "shopwatch/core/redact.h"
+#include "sla_keys.h"
 #include "web_keys.h"
 
 namespace shopwatch::agent {
@@ -132,6 +133,7 @@ std::vector<KeyDoc> keyReference() {
   detail::sloKeyTable().appendDocs(out);
   detail::sloLatencyKeyTable().appendDocs(out);
   detail::maintenanceKeyTable().appendDocs(out);
+  detail::slaKeyTable().appendDocs(out);
   detail::backlogKeyTable().appendDocs(out);
   detail::jiraKeyTable().appendDocs(out);
   detail::jiraPriorityKeyTable().appendDocs(out);

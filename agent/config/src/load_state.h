@@ -1,7 +1,7 @@
 #pragma once
 // One config load: the parse context, the config being built, and the section tables the loader
 // walks (top level, `agent:`, `retention:`, `shops[]`). The check tables are check_appliers.h; the
-// rules, SLO and maintenance sections rules_draft.h.
+// rules, SLO and maintenance sections rules_draft.h; `sla:` sla_keys.h.
 
 #include <filesystem>
 #include <map>
@@ -13,6 +13,7 @@
 #include "rules_draft.h"
 #include "shopwatch/agent/config/agent_config.h"
 #include "shopwatch/agent/config/config_loader.h"
+#include "sla_keys.h"
 
 namespace shopwatch::agent::detail {
 
@@ -33,6 +34,8 @@ struct LoadState {
   RulesDraft rules;
   /// `notify:` lists and `backlog.jira.projects` envs, checked once the file is read.
   BacklogDraft backlog;
+  /// The places of `sla:` entries and which shop has terms (sla_keys.h).
+  SlaDraft sla;
 };
 
 struct ShopDraft;

@@ -1,11 +1,13 @@
 // The process-wide sections: the top level, `agent:` and `retention:` (the rules sections are
-// rules_draft.h).
+// rules_draft.h, `sla:` sla_keys.h).
 #include <algorithm>
 #include <array>
 
 #include "backlog_draft.h"
 #include "load_state.h"
 #include "shopwatch/core/listen_address.h"
+#include "shopwatch/rules/maintenance.h"
+#include "sla_keys.h"
 #include "web_keys.h"
 
 namespace shopwatch::agent::detail {
@@ -74,7 +76,18 @@ void applyApiToken(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
   agent.api_token = *token;
 }
 
-constexpr std::array<KeyRow<AgentSettings>, 7> kAgentRows = {{
+// The contract time zone: reports' calendar months and days are its months and days.
+void applyAgentTimezone(ParseContext& ctx, const MapEntry& e, AgentSettings& agent) {
+  auto raw = ctx.scalar(e.value, e.path, "an IANA time zone (e.g. Europe/Vienna)");
+  if (!raw) return;
+  if (auto status = rules::validateTimezone(*raw); !status) {
+    ctx.report(e.value, e.path, status.error().message);
+    return;
+  }
+  agent.timezone = *raw;
+}
+
+constexpr std::array<KeyRow<AgentSettings>, 8> kAgentRows = {{
     {"client", applyClient, "required; the client this agent monitors, lowercase [a-z0-9._-]"},
     {"listen", applyListen,
      "IPv4:PORT, [IPv6]:PORT or localhost:PORT (default 127.0.0.1:9834); names are not resolved"},
@@ -86,6 +99,8 @@ constexpr std::array<KeyRow<AgentSettings>, 7> kAgentRows = {{
      "${env:NAME} or ${file:PATH}: bearer token of the API's write routes (unset: 403)"},
     {"canary", nullptr,
      "[URL, ...]: the host's own connectivity checks; when all fail, alerts are suppressed"},
+    {"timezone", applyAgentTimezone,
+     "IANA zone of the SLA reports' calendar months and days (default UTC)"},
 }};
 
 void applyRaw(ParseContext& ctx, const MapEntry& e, RetentionSettings& retention) {
@@ -123,7 +138,7 @@ void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState
   if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
 }
 
-constexpr std::array<KeyRow<LoadState>, 8> kTopRows = {{
+constexpr std::array<KeyRow<LoadState>, 9> kTopRows = {{
     {"agent", applyAgentSection, "process-wide settings"},
     {"shops", applyShops, "the shops, each with its checks"},
     {"retention", applyRetentionSection, "how long results are kept"},
@@ -132,6 +147,7 @@ constexpr std::array<KeyRow<LoadState>, 8> kTopRows = {{
     {"maintenance", applyMaintenance, "planned windows: alerts held, excluded from SLAs and SLOs"},
     {"backlog", applyBacklog, "where incidents are filed: jira, webhook, alertmanager"},
     {"web", applyWeb, "the endpoint's TLS and basic auth (exporter-toolkit's web config keys)"},
+    {"sla", applySla, "contract terms the monthly SLA reports measure against"},
 }};
 
 }  // namespace

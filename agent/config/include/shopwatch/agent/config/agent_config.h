@@ -12,6 +12,7 @@
 
 #include "shopwatch/core/check.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "shopwatch/agent/config/sla_settings.h"
 #include "shopwatch/agent/config/web_settings.h"
 #include "shopwatch/core/duration.h"
 #include "shopwatch/rules/maintenance.h"
@@ -44,6 +45,9 @@ struct AgentSettings {
   std::string api_token;
   /// `canary: [URL, ...]`: the monitoring host's own connectivity checks (see AgentConfig::canaries).
   std::vector<std::string> canary;
+  /// `timezone:` the contract time zone (IANA name, validated): report months and days are its
+  /// calendar months and days ([E]).
+  std::string timezone = "UTC";
 };
 
 /// `shops[]:` — one shop in one environment.
@@ -103,6 +107,8 @@ struct AgentConfig {
   /// `notify:` of rules and SLOs, by rule/SLO name: the sinks its incidents go to. A name that is not
   /// listed notifies every configured sink; `notify: []` files nothing.
   std::map<std::string, std::vector<std::string>> notify;
+  /// `sla:` ([E]), in file order; a shop appears in at most one entry.
+  std::vector<SlaTerms> sla;
   /// Every expanded secret value (deduplicated): pass to core::redact() wherever text is shown.
   std::vector<std::string> secrets;
 };
