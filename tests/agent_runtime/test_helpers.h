@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace shopwatch::testing {
 
 struct HttpAnswer {
@@ -23,20 +25,6 @@ HttpAnswer httpGet(const std::string& url, const std::string& method = "GET");
 /// Any method with a body and header lines ("Name: value"); must be a 127.0.0.1 URL.
 HttpAnswer httpRequest(const std::string& url, const std::string& method, const std::string& body,
                        const std::vector<std::string>& headers);
-
-/// A fresh directory under the system temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path write(const std::string& name, const std::string& content) const;
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Polls `pred` every 50 ms until it holds or `timeout` passes. (Real processes and sockets: there is
 /// no clock to fake here.)

@@ -24,6 +24,7 @@
 #include "fake_http_server.h"
 #include "listen_port.h"
 #include "shopwatch/core/time_format.h"
+#include "temp_dir.h"
 
 using shopwatch::agent::AlertmanagerSettings;
 using shopwatch::agent::backlog::ActionKind;
@@ -317,25 +318,6 @@ namespace {
 
 const std::string kAlertmanager = "/usr/bin/prometheus-alertmanager";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "shopwatch-am-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 /// prometheus-alertmanager on 127.0.0.1:0 with its output in `log`; killed and reaped on
 /// destruction.
 class AlertmanagerProcess {
@@ -410,7 +392,7 @@ std::optional<Json> findAlert(const Json& alerts, const std::string& fingerprint
 TEST_CASE("a real Alertmanager shows firing alerts, their refresh and forgets resolved ones") {
   if (!shopwatch::testing::externalToolAvailable(kAlertmanager, "Alertmanager sink test")) return;
   curlOnce();
-  TempDir dir;
+  shopwatch::testing::TempDir dir("shopwatch-alertmanager");
   AlertmanagerProcess am(dir.path());
   const auto port = am.waitForPort();
   INFO(am.log());

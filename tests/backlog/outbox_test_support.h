@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "shopwatch/agent/backlog/incident_planner.h"
 #include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/agent/backlog/sink.h"
@@ -41,24 +42,10 @@ using rules::Severity;
 
 inline const core::SystemTime kT0{std::chrono::seconds{1'800'000'000}};
 
-class TempDir {
+/// Temp directories named after this suite.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "shopwatch-outbox-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : testing::TempDir("shopwatch-outbox") {}
 };
 
 inline rules::Target target(const std::string& check, const std::string& step = "") {
