@@ -15,6 +15,9 @@ PACKAGES=(
   # a real Redmine for the Redmine sink tests (tests/redmine/redmine_ctl.sh runs a throwaway instance;
   # the system instance dbconfig-common sets up on install is never used)
   redmine redmine-sqlite ruby-webrick
+  # headless Chromium: PDF reports (`report --format pdf`) and the rendering tests of the HTML report
+  # and the status page ([E])
+  chromium fonts-dejavu-core
 )
 
 missing=()
