@@ -17,12 +17,14 @@
 #include "shopwatch/agent/runtime/transition_log.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/storage/sqlite_result_store.h"
+#include "running_agent.h"
 #include "test_helpers.h"
 
 using namespace std::chrono_literals;
 using shopwatch::agent::loadConfigFile;
 using shopwatch::agent::runtime::AgentRuntime;
 using shopwatch::agent::runtime::RuntimeOptions;
+using shopwatch::testing::RunningAgent;
 using shopwatch::core::CheckKey;
 using shopwatch::storage::SeriesKey;
 using shopwatch::storage::SqliteResultStore;
@@ -49,27 +51,6 @@ std::string series(const std::string& family, const std::string& check) {
   return family + "{shop=\"shop\",env=\"production\",check=\"" + check + "\"}";
 }
 
-struct RunningAgent {
-  explicit RunningAgent(const std::filesystem::path& config_file,
-                        std::chrono::milliseconds drain = 3000ms) {
-    RuntimeOptions options;
-    options.listen_override = "127.0.0.1:0";
-    options.drain_timeout = drain;
-    agent = std::make_unique<AgentRuntime>(options);
-    auto loaded = loadConfigFile(config_file.string());
-    std::string errors;
-    for (const auto& e : loaded.errors) errors += e.format() + "\n";
-    INFO(errors);
-    REQUIRE(loaded.ok());
-    auto st = agent->start(std::move(*loaded.config));
-    REQUIRE(st.ok());
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(agent->port()) + path;
-  }
-  std::string metrics() const { return httpGet(url("/metrics")).body; }
-  std::unique_ptr<AgentRuntime> agent;
-};
 
 }  // namespace
 

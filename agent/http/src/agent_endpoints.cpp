@@ -5,6 +5,7 @@
 #include "alert_endpoints.h"
 #include "basic_auth.h"
 #include "maintenance_endpoints.h"
+#include "shopwatch/agent/http/query_string.h"
 #include "shopwatch/agent/status/agent_metrics.h"
 #include "shopwatch/agent/status/alert_board.h"
 #include "shopwatch/agent/status/check_state_table.h"
@@ -65,6 +66,36 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
       HttpResponse res;
       res.content_type = "application/json";
       res.body = list(req.query.find("all") != std::string::npos) + "\n";
+      return res;
+    });
+  }
+  if (endpoints.status_page) {
+    server.route("GET", "/", [page = std::move(endpoints.status_page)](const HttpRequest&) {
+      HttpResponse res;
+      res.deferred = page;
+      return res;
+    });
+  }
+  if (endpoints.report) {
+    server.route("GET", "/api/v1/report", [report = std::move(endpoints.report)](const HttpRequest& req) {
+      const auto query = parseQuery(req.query);
+      auto first = [&query](std::string_view name) {
+        for (const auto& [k, v] : query) {
+          if (k == name) return v;
+        }
+        return std::string{};
+      };
+      HttpResponse res;
+      std::string month = first("month");
+      if (month.empty()) {
+        res.status = 400;
+        res.content_type = "application/json";
+        res.body = "{\"error\":\"the query parameter month=YYYY-MM is required\"}\n";
+        return res;
+      }
+      res.deferred = [report, month = std::move(month), shop = first("shop"), format = first("format")] {
+        return report(month, shop, format);
+      };
       return res;
     });
   }

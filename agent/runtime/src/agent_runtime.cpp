@@ -23,6 +23,8 @@
 #include "endpoint_options.h"
 #include "maintenance_registry.h"
 #include "reload_notes.h"
+#include "report_service.h"
+#include "shopwatch/agent/report/frozen_reports.h"
 #include "shopwatch/agent/runtime/rules_restore.h"
 #include "state_restore.h"
 #include "shopwatch/agent/runtime/scheduler_loop.h"
@@ -122,6 +124,7 @@ struct AgentRuntime::Impl {
   TransitionLog transitions;
   std::unique_ptr<SchedulerLoop> loop;
   std::unique_ptr<probes::HttpProbeEngine> engine;
+  std::unique_ptr<ReportService> reports;  // GET / and /api/v1/report: outlives the server's workers
   std::unique_ptr<http::HttpServer> server;
 
   std::atomic<bool> started{false};
@@ -285,7 +288,7 @@ core::Status AgentRuntime::start(AgentConfig config) {
   store_options.retention_rollups = config.retention.rollups;
   store_options.clock = &d.clock;
   store_options.components = {persistence::alertStateComponent(), persistence::maintenanceComponent(),
-                              backlog::incidentsComponent()};
+                              backlog::incidentsComponent(), report::frozenReportsComponent()};
   auto store = storage::SqliteResultStore::open(store_options);
   if (!store) {
     return core::makeError(store.error().code,
@@ -318,6 +321,11 @@ core::Status AgentRuntime::start(AgentConfig config) {
     std::lock_guard lock(d.config_mu);
     return d.config ? d.config->agent.api_token : std::string{};
   };
+  d.reports = std::make_unique<ReportService>(
+      d.clock, [&d] { std::lock_guard lock(d.config_mu); return d.config; }, d.states, *d.maintenance);
+  endpoints.status_page = [r = d.reports.get()] { return r->statusPage(); };
+  endpoints.report = [r = d.reports.get()](const std::string& month, const std::string& shop,
+                                           const std::string& format) { return r->report(month, shop, format); };
   applyWebAuth(config, endpoints);
   http::registerAgentEndpoints(*d.server, std::move(endpoints));
 

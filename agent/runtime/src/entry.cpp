@@ -1,6 +1,8 @@
 #include "shopwatch/agent/runtime/entry.h"
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,6 +36,16 @@ std::string runningStatus(const runtime::AgentRuntime& agent, std::string_view p
          agent.listenAddress() + "/metrics";
 }
 }  // namespace
+
+/// "YYYY-MM" of now in UTC (the demo's contract time zone).
+static std::string currentMonthText() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+  return buf;
+}
 
 int runAgent(const std::string& config_path) {
   const sigset_t set = blockControlSignals();
@@ -112,6 +124,8 @@ int runDemo(const DemoOptions& demo) {
   const std::string agent_url = "http://" + agent.listenAddress();
   std::printf(
       "shopwatch demo is running (Ctrl-C stops it).\n"
+      "  status page: %s/  (open this first: every check, the last 24 h, incidents)\n"
+      "  SLA report:  %s/api/v1/report?month=%s  (also: shopwatch report -c FILE --month ...)\n"
       "  demo shop:   %s/\n"
       "  break it:    %s/toggle  (flips /checkout to 503 and back;\n"
       "               the checkout journey then fails at its checkout step)\n"
@@ -124,6 +138,7 @@ int runDemo(const DemoOptions& demo) {
       "  database:    %s (removed at exit)\n"
       "  recipes:     shopwatch demo --platform NAME serves a fake shop for the journey recipes in\n"
       "               examples/journeys/ (NAME: %s)\n",
+      agent_url.c_str(), agent_url.c_str(), currentMonthText().c_str(),
       shop.baseUrl().c_str(), shop.baseUrl().c_str(), agent_url.c_str(), agent_url.c_str(),
       agent_url.c_str(), backlog.baseUrl().c_str(), runtime::demoApiToken().c_str(), agent_url.c_str(),
       (dir / "demo.db").c_str(), platforms::platformNames().c_str());

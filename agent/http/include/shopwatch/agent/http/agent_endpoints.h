@@ -38,6 +38,14 @@ struct AgentEndpoints {
   std::function<void(std::string&)> extra_metrics;
   /// GET /api/v1/incidents (`?all` includes resolved ones): a JSON document; optional (no route).
   std::function<std::string(bool all)> incidents_json;
+  /// GET / — the status page ([E]). Runs as HttpResponse::deferred work (off the io threads: it
+  /// reads the database). Optional (no route without it).
+  std::function<HttpResponse()> status_page;
+  /// GET /api/v1/report?month=YYYY-MM[&shop=NAME][&format=json|csv|html] — a month's report, as
+  /// deferred work; arguments percent-decoded ("" when absent; a missing month is answered 400
+  /// before this runs). Optional (no route).
+  std::function<HttpResponse(const std::string& month, const std::string& shop, const std::string& format)>
+      report;
   /// `web.basic_auth_users` (user → bcrypt hash): when set, every route but /healthz needs basic
   /// credentials (401 `WWW-Authenticate: Basic realm="shopwatch"`); the maintenance write routes
   /// take the bearer token instead (docs/security.md). Verified credentials are cached.
@@ -51,6 +59,8 @@ struct AgentEndpoints {
 ///   GET /readyz         200 "ready" / 503 "not ready: …"
 ///   GET /api/v1/checks  status::checksJson, "application/json"
 ///   GET /api/v1/alerts  status::alertsJson
+///   GET /               the status page (when status_page is set; deferred)
+///   GET /api/v1/report  a month's report (when report is set; deferred)
 ///   GET /api/v1/maintenance, POST /api/v1/maintenance, DELETE /api/v1/maintenance/{id}
 ///                       (writes need `Authorization: Bearer <agent.api_token>`)
 /// HEAD works on each (HttpServer).
