@@ -7,6 +7,7 @@
 #include "shopwatch/agent/config/config_reference.h"
 #include "shopwatch/agent/config/rules_summary.h"
 #include "shopwatch/core/clock.h"
+#include "shopwatch/core/duration.h"
 
 namespace shopwatch::cli {
 namespace {
@@ -83,6 +84,27 @@ void printBacklog(const agent::AgentConfig& config) {
   for (const auto& line : lines) std::printf("  %s\n", line.c_str());
 }
 
+// The SLA terms monthly reports measure against, one line per entry plus its checks:
+//   acme  target 99.9%  maintenance exclude  unmonitored exclude  apdex T 500ms  (timezone Europe/Vienna)
+//     acme/home, acme/checkout
+void printSla(const agent::AgentConfig& config) {
+  if (config.sla.empty()) return;
+  std::printf("\nsla (calendar months in %s):\n", config.agent.timezone.c_str());
+  for (const auto& terms : config.sla) {
+    std::string shops;
+    for (const auto& shop : terms.shops) shops += (shops.empty() ? "" : ", ") + shop;
+    const auto maintenance = agent::slaMaintenanceName(terms.maintenance);
+    const auto unmonitored = agent::slaUnmonitoredName(terms.unmonitored);
+    std::printf("  %s  target %s  maintenance %.*s  unmonitored %.*s  apdex T %s\n", shops.c_str(),
+                terms.target_text.c_str(), static_cast<int>(maintenance.size()), maintenance.data(),
+                static_cast<int>(unmonitored.size()), unmonitored.data(),
+                core::formatDuration(terms.apdex_t).c_str());
+    std::string checks;
+    for (const auto& check : terms.checks) checks += (checks.empty() ? "" : ", ") + check;
+    std::printf("    %s\n", checks.empty() ? "every check of these shops" : checks.c_str());
+  }
+}
+
 }  // namespace
 
 int checkConfigCommand(const std::string& path, bool verbose) {
@@ -104,6 +126,7 @@ int checkConfigCommand(const std::string& path, bool verbose) {
     printEffectiveValues(config);
     printRules(config);
     printBacklog(config);
+    printSla(config);
   }
   return kExitOk;
 }

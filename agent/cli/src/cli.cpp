@@ -69,6 +69,18 @@ int run(int argc, char** argv) {
       "rebuild", "Restore the incident to Jira issue mapping from Jira's shopwatch labels");
   backlog_rebuild->add_option("-c,--config", backlog_config, "Config file (YAML)")->required();
 
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Monthly SLA report (text, JSON, CSV, HTML or PDF); --freeze a past month");
+  report_cmd->add_option("-c,--config", report.config, "Config file (YAML)")->required();
+  report_cmd->add_option("--month", report.month, "YYYY-MM, a month of agent.timezone")->required();
+  report_cmd->add_option("--shop", report.shop, "Only this shop (every env of it)");
+  report_cmd->add_option("--format", report.format, "text, json, csv, html or pdf")
+      ->check(CLI::IsMember({"text", "json", "csv", "html", "pdf"}))
+      ->capture_default_str();
+  report_cmd->add_option("-o,--output", report.output, "Write to FILE (atomically) instead of stdout");
+  report_cmd->add_flag("--freeze", report.freeze,
+                       "Store the ended month's report in the database: later runs show these figures");
+
   agent::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");
   demo_cmd->add_option("--listen", demo.listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
@@ -97,6 +109,7 @@ int run(int argc, char** argv) {
     if (*incidents_cmd) return incidentsCommand(incidents_config, incidents_all, incidents_json);
     if (*backlog_check) return backlogCheckCommand(backlog_config);
     if (*backlog_rebuild) return backlogRebuildCommand(backlog_config);
+    if (*report_cmd) return reportCommand(report);
     if (*demo_cmd) return agent::runDemo(demo);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shopwatch: %s\n", e.what());

@@ -52,4 +52,17 @@ int backlogCheckCommand(const std::string& config_path);
 /// `backlog rebuild`: restores the incident → Jira issue mapping from Jira into the database.
 int backlogRebuildCommand(const std::string& config_path);
 
+/// `shopwatch report` ([E]).
+struct ReportOptions {
+  std::string config;
+  std::string month;       ///< "YYYY-MM" (contract time zone)
+  std::string shop;        ///< only this shop; empty: every shop
+  std::string format = "text";  ///< text | json | csv | html | pdf
+  std::string output;      ///< -o FILE (written atomically); empty: stdout (not for pdf)
+  bool freeze = false;     ///< store the ended month's report (whole month, never overwritten)
+};
+/// `report`: the monthly SLA report from the config's database, or from the month's frozen copy.
+/// 1: invalid config, no database, a month not ended (--freeze) or already frozen; 2: usage.
+int reportCommand(const ReportOptions& options);
+
 }  // namespace shopwatch::cli
