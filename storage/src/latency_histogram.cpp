@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace shopwatch::storage {
 
@@ -35,32 +36,53 @@ std::size_t nearestRank(double p, std::uint64_t n) {
   return static_cast<std::size_t>(std::clamp<std::uint64_t>(rank, 1, n));
 }
 
-}  // namespace
-
-int LatencyHistogram::bucketOf(core::Micros value) {
-  auto v = value.count();
-  if (v < kLinearBelow) return static_cast<int>(std::max<std::int64_t>(v, 0));
-  auto b = kLinearBelow +
-           static_cast<int>(std::floor(std::log(static_cast<double>(v) / kLinearBelow) / kLogRatio));
+// The definition of a value's bucket (bucketOf answers the same from a table of bucket bounds).
+int bucketByLog(std::int64_t v) {
+  if (v < LatencyHistogram::kLinearBelow) return static_cast<int>(std::max<std::int64_t>(v, 0));
+  auto b = LatencyHistogram::kLinearBelow +
+           static_cast<int>(std::floor(std::log(static_cast<double>(v) / LatencyHistogram::kLinearBelow) /
+                                       kLogRatio));
   return std::min(b, kMaxBucket);
 }
-
-namespace {
 
 // The smallest integer µs value in `bucket` (bucket ≥ kLinearBelow).
 std::int64_t lowestIn(int bucket) {
   auto guess = static_cast<std::int64_t>(
       std::ceil(LatencyHistogram::kLinearBelow * std::exp((bucket - LatencyHistogram::kLinearBelow) * kLogRatio)));
-  // Correct the floating-point guess against bucketOf, the definition.
-  while (LatencyHistogram::bucketOf(core::Micros{guess}) < bucket) ++guess;
-  while (LatencyHistogram::bucketOf(core::Micros{guess - 1}) >= bucket) --guess;
+  // Correct the floating-point guess against the definition.
+  while (bucketByLog(guess) < bucket) ++guess;
+  while (bucketByLog(guess - 1) >= bucket) --guess;
   return guess;
+}
+
+// lowestIn(kLinearBelow + i) for every log bucket up to the one of 2^62 µs, computed once: reports
+// bucket and un-bucket hundreds of thousands of rollup values, each otherwise a log or several exp.
+const std::vector<std::int64_t>& lowerBounds() {
+  static const std::vector<std::int64_t> table = [] {
+    std::vector<std::int64_t> t;
+    const int last = bucketByLog(INT64_MAX / 2);
+    for (int b = LatencyHistogram::kLinearBelow; b <= last + 1; ++b) t.push_back(lowestIn(b));
+    return t;
+  }();
+  return table;
 }
 
 }  // namespace
 
-core::Micros LatencyHistogram::bucketValue(int bucket) {
-  if (bucket < kLinearBelow) return core::Micros{std::max(bucket, 0)};
+int LatencyHistogram::bucketOf(core::Micros value) {
+  const auto v = value.count();
+  if (v < kLinearBelow) return static_cast<int>(std::max<std::int64_t>(v, 0));
+  const auto& bounds = lowerBounds();
+  if (v >= bounds.back()) return bucketByLog(v);
+  // The last bucket whose lowest value is ≤ v (bounds[0] = kLinearBelow ≤ v).
+  const auto it = std::upper_bound(bounds.begin(), bounds.end(), v);
+  return kLinearBelow + static_cast<int>(it - bounds.begin()) - 1;
+}
+
+namespace {
+
+// The representative of a log bucket, from its bounds (see bucketValue).
+core::Micros representativeOf(int bucket) {
   auto a = static_cast<double>(lowestIn(bucket));
   auto c = static_cast<double>(lowestIn(bucket + 1) - 1);
   // The harmonic mean equalises the relative error at both ends; pick the better integer next to it.
@@ -71,11 +93,40 @@ core::Micros LatencyHistogram::bucketValue(int bucket) {
   return core::Micros{static_cast<std::int64_t>(err(lo) <= err(hi) ? lo : hi)};
 }
 
+// Every log bucket a µs value can reach (up to the bucket of the largest int64), computed once:
+// reports turn hundreds of thousands of rollup buckets into values, each otherwise several exp/log.
+const std::vector<core::Micros>& representatives() {
+  static const std::vector<core::Micros> table = [] {
+    const int last = LatencyHistogram::bucketOf(core::Micros{INT64_MAX / 2});
+    std::vector<core::Micros> t;
+    t.reserve(static_cast<std::size_t>(last + 1));
+    for (int b = 0; b <= last; ++b) {
+      t.push_back(b < LatencyHistogram::kLinearBelow ? core::Micros{b} : representativeOf(b));
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+core::Micros LatencyHistogram::bucketValue(int bucket) {
+  if (bucket < kLinearBelow) return core::Micros{std::max(bucket, 0)};
+  const auto& table = representatives();
+  if (static_cast<std::size_t>(bucket) < table.size()) return table[static_cast<std::size_t>(bucket)];
+  return representativeOf(bucket);
+}
+
 void LatencyHistogram::add(core::Micros value, std::uint64_t count) {
   auto b = static_cast<std::size_t>(bucketOf(value));
   if (buckets_.size() <= b) buckets_.resize(b + 1, 0);
   buckets_[b] += count;
   count_ += count;
+}
+
+void LatencyHistogram::clear() {
+  std::fill(buckets_.begin(), buckets_.end(), 0);
+  count_ = 0;
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
@@ -124,6 +175,27 @@ bool LatencyHistogram::mergeEncoded(std::string_view blob) {
     if (buckets_.size() <= bucket) buckets_.resize(bucket + 1, 0);
     buckets_[bucket] += count;
     count_ += count;
+  }
+  return true;
+}
+
+bool LatencyHistogram::decodeEncoded(std::string_view blob,
+                                     std::vector<std::pair<core::Micros, std::uint64_t>>& out) {
+  out.clear();
+  std::uint64_t bucket = 0;
+  while (!blob.empty()) {
+    std::uint64_t delta = 0;
+    std::uint64_t count = 0;
+    if (!getVarint(blob, delta) || !getVarint(blob, count)) return false;
+    bucket += delta;
+    if (bucket > kMaxBucket) return false;
+    if (count == 0) continue;
+    // Buckets ascend (deltas ≥ 0); a repeated bucket (delta 0 after the first) merges.
+    if (!out.empty() && delta == 0) {
+      out.back().second += count;
+    } else {
+      out.emplace_back(bucketValue(static_cast<int>(bucket)), count);
+    }
   }
   return true;
 }

@@ -239,15 +239,12 @@ core::Status ResultQueries::scanRollups(core::SystemTime from, core::SystemTime 
     for (std::size_t i = 0; i < out.phase_sum.size(); ++i) {
       out.phase_sum[i] = core::Micros{q.i64(kFirstRollup + rollupPhaseCol(i))};
     }
-    LatencyHistogram hist;
-    if (!hist.mergeEncoded(q.blob(kFirstRollup + kRollHist))) {
+    if (!LatencyHistogram::decodeEncoded(q.blob(kFirstRollup + kRollHist), out.latency)) {
       return core::makeError(core::ErrorCode::Io,
                              "scan rollups: corrupt latency histogram of " + out.series.key.str() +
                                  (out.series.step.empty() ? "" : "/" + out.series.step) +
                                  " at hour " + std::to_string(q.i64(5)));
     }
-    out.latency.clear();
-    hist.forEach([&](core::Micros v, std::uint64_t n) { out.latency.emplace_back(v, n); });
     if (!visit(out)) return {};
   }
 }

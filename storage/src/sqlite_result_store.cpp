@@ -37,6 +37,8 @@ SqliteResultStore::SqliteResultStore(std::unique_ptr<Impl> impl) : impl_(std::mo
 
 SqliteResultStore::~SqliteResultStore() { stop(); }
 
+const std::filesystem::path& SqliteResultStore::path() const { return impl_->opt_.path; }
+
 core::Result<std::unique_ptr<SqliteResultStore>> SqliteResultStore::open(StoreOptions options) {
   if (options.path.empty())
     return core::makeError(core::ErrorCode::Invalid, "agent.database is empty");

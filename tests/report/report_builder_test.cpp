@@ -1,6 +1,7 @@
 // buildMonthReport over synthetic months in a real store: every figure is compared with values
 // computed by hand from the generated runs (interval 5 min: 288 runs a day).
 #include "shopwatch/agent/report/report_builder.h"
+#include "shopwatch/agent/report/report_formats.h"
 
 #include <catch2/catch.hpp>
 
@@ -36,6 +37,10 @@ MonthReport build(const agent::AgentConfig& config, MonthStore& ms, YearMonth mo
   auto r = buildMonthReport(config, ms.store(), ReportRequest{month, std::nullopt, now});
   INFO((r ? std::string() : r.error().message));
   REQUIRE(r.ok());
+  // The CLI's parallel_reads (the hourly pass on a second read-only connection) gives the same report.
+  auto parallel = buildMonthReport(config, ms.store(), ReportRequest{month, std::nullopt, now, true});
+  REQUIRE(parallel.ok());
+  CHECK(reportJson(*parallel) == reportJson(*r));
   return std::move(*r);
 }
 

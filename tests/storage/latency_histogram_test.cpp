@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
 
 #include "shopwatch/storage/latency_histogram.h"
@@ -55,4 +56,44 @@ TEST_CASE("histogram encoding round-trips and merges") {
   CHECK(merged.percentile(1.0) == a.percentile(1.0));
   CHECK_FALSE(merged.mergeEncoded(std::string_view("\x80", 1)));
   CHECK_FALSE(LatencyHistogram{}.percentile(0.5));
+}
+
+TEST_CASE("decodeEncoded gives the pairs forEach gives after mergeEncoded") {
+  LatencyHistogram h;
+  for (std::int64_t v : std::initializer_list<std::int64_t>{0, 1, 127, 128, 1000, 1001, 250000, 5000000, 3600000000})
+    h.add(Micros{v}, 2);
+  h.add(Micros{1000}, 5);
+  std::vector<std::pair<Micros, std::uint64_t>> expected;
+  LatencyHistogram merged;
+  REQUIRE(merged.mergeEncoded(h.encode()));
+  merged.forEach([&](Micros v, std::uint64_t n) { expected.emplace_back(v, n); });
+  std::vector<std::pair<Micros, std::uint64_t>> decoded = {{Micros{9}, 9}};  // replaced, not appended
+  REQUIRE(LatencyHistogram::decodeEncoded(h.encode(), decoded));
+  CHECK(decoded == expected);
+  CHECK(LatencyHistogram::decodeEncoded("", decoded));
+  CHECK(decoded.empty());
+  CHECK_FALSE(LatencyHistogram::decodeEncoded(std::string_view("\x80", 1), decoded));
+  // Every representative comes from the same rule as bucketValue computed without the table.
+  for (int b = 0; b < 1200; b += 7) CHECK(LatencyHistogram::bucketOf(LatencyHistogram::bucketValue(b)) == b);
+}
+
+TEST_CASE("bucketOf agrees with the logarithmic definition at every bucket edge, and clear empties") {
+  // Every bucket's lowest value and the value just below it, up to an hour: the table lookup must
+  // give exactly the bucket the log formula defines (the stored rollups depend on it).
+  int prev = LatencyHistogram::bucketOf(Micros{127});
+  for (std::int64_t v = 128; v < 3'600'000'000; v = v + 1 + v / 97) {
+    const int b = LatencyHistogram::bucketOf(Micros{v});
+    CHECK(b >= prev);
+    const double exact = 128.0 * std::pow(LatencyHistogram::kRatio, b - 128);
+    CHECK(static_cast<double>(v) >= exact * (1 - 1e-9));
+    CHECK(static_cast<double>(v) < exact * LatencyHistogram::kRatio * (1 + 1e-9));
+    prev = b;
+  }
+  LatencyHistogram h;
+  h.add(Micros{5000}, 3);
+  h.clear();
+  CHECK(h.empty());
+  CHECK_FALSE(h.percentile(0.5));
+  h.add(Micros{7}, 1);
+  CHECK(h.percentile(1.0) == Micros{7});
 }

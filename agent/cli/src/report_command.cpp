@@ -184,7 +184,7 @@ int reportCommand(const ReportOptions& options) {
       return failed("month " + month->str() + " is already frozen (at " +
                     core::formatRfc3339(at, core::toMicros(at) % 1000000 != 0) + ")");
     }
-    auto built = report::buildMonthReport(*config, **store, {*month, std::nullopt, now});
+    auto built = report::buildMonthReport(*config, **store, {*month, std::nullopt, now, true});
     if (!built) return failed(built.error().message);
     built->frozen = true;
     built->frozen_at = now;
@@ -207,7 +207,7 @@ int reportCommand(const ReportOptions& options) {
   } else {
     std::optional<std::string> shop;
     if (!options.shop.empty()) shop = options.shop;
-    auto built = report::buildMonthReport(*config, **store, {*month, shop, now});
+    auto built = report::buildMonthReport(*config, **store, {*month, shop, now, true});
     if (!built) return failed(built.error().message);
     r = std::move(*built);
   }

@@ -3,7 +3,9 @@
 #include "shopwatch/agent/report/report_builder.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -172,8 +174,24 @@ core::Result<MonthReport> buildMonthReport(const AgentConfig& config,
   if (!days) return days.error();
   in.days = std::move(*days);
 
+  // The hourly pass (days, phases, Apdex) reads the same month as the totals: with parallel_reads
+  // it runs meanwhile over its own read-only connection.
+  // Declared before `hourly`, so it outlives the task (a future from std::async waits when destroyed).
+  std::unique_ptr<storage::SqliteResultStore> second;
+  std::future<core::Result<std::map<storage::SeriesKey, detail::RollupFigures>>> hourly;
+  if (request.parallel_reads) {
+    if (auto opened = storage::SqliteResultStore::openReadOnly(store.path()); opened) {
+      second = std::move(*opened);
+      hourly = std::async(std::launch::async, [&config, &in, s = second.get()] {
+        return detail::scanMonthRollups(config, *s, in.days);
+      });
+    }
+  }
   auto aggregates = store.rangeAggregate(report.from, report.to, request.now);
-  if (!aggregates) return aggregates.error();
+  if (!aggregates) {
+    if (hourly.valid()) hourly.wait();
+    return aggregates.error();
+  }
   in.aggregates = std::move(*aggregates);
 
   // Shops: configured ones plus stored ones with data in the month (not the agent's canaries).
@@ -197,7 +215,7 @@ core::Result<MonthReport> buildMonthReport(const AgentConfig& config,
     }
   }
 
-  auto rollups = detail::scanMonthRollups(config, store, in.days);
+  auto rollups = hourly.valid() ? hourly.get() : detail::scanMonthRollups(config, store, in.days);
   if (!rollups) return rollups.error();
   in.rollups = std::move(*rollups);
   auto incidents = detail::loadMonthIncidents(store, report.from, report.to, request.now);

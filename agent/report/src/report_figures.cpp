@@ -124,7 +124,7 @@ class SeriesPass {
     for (std::size_t i = 0; i < days_.size(); ++i) fig_.days[i].date = days_[i].date;
     times_.assign(days_.size(), Times{});
     day_ = 0;
-    day_hist_ = storage::LatencyHistogram{};
+    day_hist_.clear();
     samples_ = satisfied_ = tolerating_ = 0;
     phase_sum_ = {};
   }
@@ -134,7 +134,7 @@ class SeriesPass {
     d.p50 = day_hist_.percentile(0.50);
     d.p95 = day_hist_.percentile(0.95);
     d.p99 = day_hist_.percentile(0.99);
-    day_hist_ = storage::LatencyHistogram{};
+    day_hist_.clear();
     ++day_;
   }
 

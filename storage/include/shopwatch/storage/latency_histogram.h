@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "shopwatch/core/duration.h"
@@ -27,6 +28,8 @@ class LatencyHistogram {
 
   void add(core::Micros value, std::uint64_t count = 1);
   void merge(const LatencyHistogram& other);
+  /// Empties the histogram, keeping its storage (for a histogram reused per day or per window).
+  void clear();
   std::uint64_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
 
@@ -41,6 +44,10 @@ class LatencyHistogram {
   std::string encode() const;
   /// Adds an encoded histogram into this one; false (and nothing added past the error) if malformed.
   bool mergeEncoded(std::string_view blob);
+  /// Replaces `out` with an encoded histogram's (representative, count) pairs, ascending — what
+  /// forEach would give after mergeEncoded, without building the histogram; false if malformed.
+  static bool decodeEncoded(std::string_view blob,
+                            std::vector<std::pair<core::Micros, std::uint64_t>>& out);
 
  private:
   std::vector<std::uint64_t> buckets_;

@@ -96,6 +96,8 @@ class SqliteResultStore final : public ResultStore {
   /// loaders: alert state, maintenance windows, incidents). `fn` must not call back into the store.
   /// Works on read-only stores too.
   core::Status read(const std::function<core::Status(Db&)>& fn);
+  /// The database file (a second read-only store over it reads in parallel with this one).
+  const std::filesystem::path& path() const;
   /// `PRAGMA integrity_check` result ("ok" when healthy).
   core::Result<std::string> integrityCheck();
 

@@ -22,6 +22,9 @@ struct ReportRequest {
   YearMonth month;
   std::optional<std::string> shop;  ///< only this shop (every env of it); empty: every shop
   core::SystemTime now{};           ///< generated_at; bounds open runs and open incidents
+  /// Read the month's totals and its hourly pass at once, over a second read-only connection (the
+  /// CLI: the machine is its own). The agent leaves it off: its reports stay on its two workers.
+  bool parallel_reads = false;
 };
 
 /// The report of `request.month` in `config.agent.timezone` under `config.sla`. Shops: the
