@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "chromium_runner.h"
 #include "fake_http_server.h"
 #include "running_agent.h"
 #include "test_helpers.h"
@@ -133,4 +134,31 @@ TEST_CASE("/metrics keeps answering while ten reports are requested at once") {
     // Past max_deferred (16) a request would be 503; ten fit.
     CHECK(answer.status == 200);
   }
+}
+
+TEST_CASE("Chromium renders the running agent's status page with both checks and their charts") {
+  if (shopwatch::testing::chromiumExecutable().empty()) {
+    WARN("chromium is not installed (packaging/install-deps.sh installs it): skipped");
+    return;
+  }
+  FakeHttpServer shop;
+  shop.status("/home", 200, "ok");
+  shop.status("/cart", 503, "down");
+  TempDir dir;
+  const auto cfg = dir.write("acme.yaml", configYaml(shop, dir.path() / "acme.db"));
+  RunningAgent a(cfg);
+  REQUIRE(waitUntil([&] {
+    const auto m = a.metrics();
+    return sampleValue(m, series("probe_success", "home")) == 1.0 &&
+           sampleValue(m, series("probe_success", "cart")) == 0.0;
+  }, 20s));
+  const shopwatch::testing::ChromiumRunner chromium(std::chrono::seconds{90}, /*allow_loopback=*/true);
+  const auto dom = chromium.dumpDom(a.url("/"));
+  INFO(dom.describe());
+  REQUIRE(dom.ok());
+  INFO(dom.out.substr(0, 4000));
+  CHECK(dom.out.find("home") != std::string::npos);
+  CHECK(dom.out.find("cart") != std::string::npos);
+  CHECK(dom.out.find("<svg") != std::string::npos);
+  CHECK(dom.out.find("chart-24h-availability") != std::string::npos);
 }
