@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The longer checks that do not fit CI's budget, run before resolving the issues that ask for them:
-#   1. benchmarks (bench/engine, bench/storage, bench/agent) against a release build,
+#   1. benchmarks (bench/engine, bench/storage, bench/agent, bench/report) against a release build,
 #   2. every test under ThreadSanitizer,
 #   3. the libFuzzer targets (tests/fuzz), 10 minutes each.
 # Results go to docs/benchmarks.md by hand (the machine is noisy: report medians of several runs).
@@ -22,6 +22,8 @@ if [[ $what == bench || $what == all ]]; then
   rm -rf "$dir"
   echo "== agent benchmark"
   bench/agent/run_agent_bench.sh build/release/agent/cli/shopwatch 30
+  echo "== report benchmark"
+  bench/report/run_report_bench.sh build/release 7
 fi
 
 if [[ $what == tsan || $what == all ]]; then
