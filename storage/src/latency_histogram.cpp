@@ -1,6 +1,7 @@
 #include "shopwatch/storage/latency_histogram.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -67,6 +68,38 @@ const std::vector<std::int64_t>& lowerBounds() {
   return table;
 }
 
+// A value ≥ kLinearBelow (2^7) falls in a cell: its binary exponent and the 8 bits below its leading
+// bit (cells 0.4 % wide or narrower, so a cell holds at most one bucket bound: buckets are 3.5 %).
+constexpr int kCellBits = 8;
+int cellOf(std::uint64_t v) {
+  const int e = std::bit_width(v) - 1;  // ≥ 7
+  const std::uint64_t below = v - (std::uint64_t{1} << e);
+  const std::uint64_t top = e >= kCellBits ? below >> (e - kCellBits) : below << (kCellBits - e);
+  return (e - 7) * (1 << kCellBits) + static_cast<int>(top);
+}
+
+// The bucket of each cell's smallest value, for every cell below lowerBounds().back().
+const std::vector<int>& cellBuckets() {
+  static const std::vector<int> table = [] {
+    const auto& bounds = lowerBounds();
+    const auto last = static_cast<std::uint64_t>(bounds.back());
+    std::vector<int> t(static_cast<std::size_t>(cellOf(last)) + 1, -1);
+    // Walk the values cell by cell: a cell's smallest value is the first value that maps to it.
+    std::size_t b = 0;  // index into bounds of the current bucket
+    for (std::uint64_t v = LatencyHistogram::kLinearBelow; v <= last;) {
+      const int cell = cellOf(v);
+      while (b + 1 < bounds.size() && static_cast<std::uint64_t>(bounds[b + 1]) <= v) ++b;
+      t[static_cast<std::size_t>(cell)] = LatencyHistogram::kLinearBelow + static_cast<int>(b);
+      // The next cell starts where the cell's low bits roll over.
+      const int e = std::bit_width(v) - 1;
+      const std::uint64_t step = e >= kCellBits ? std::uint64_t{1} << (e - kCellBits) : 1;
+      v = (v / step + 1) * step;
+    }
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
 
 int LatencyHistogram::bucketOf(core::Micros value) {
@@ -74,17 +107,21 @@ int LatencyHistogram::bucketOf(core::Micros value) {
   if (v < kLinearBelow) return static_cast<int>(std::max<std::int64_t>(v, 0));
   const auto& bounds = lowerBounds();
   if (v >= bounds.back()) return bucketByLog(v);
-  // The last bucket whose lowest value is ≤ v (bounds[0] = kLinearBelow ≤ v).
-  const auto it = std::upper_bound(bounds.begin(), bounds.end(), v);
-  return kLinearBelow + static_cast<int>(it - bounds.begin()) - 1;
+  // The bucket of the cell's first value, then past the one bound the cell may hold.
+  int b = cellBuckets()[static_cast<std::size_t>(cellOf(static_cast<std::uint64_t>(v)))];
+  while (bounds[static_cast<std::size_t>(b + 1 - kLinearBelow)] <= v) ++b;
+  return b;
 }
 
 namespace {
 
 // The representative of a log bucket, from its bounds (see bucketValue).
 core::Micros representativeOf(int bucket) {
-  auto a = static_cast<double>(lowestIn(bucket));
-  auto c = static_cast<double>(lowestIn(bucket + 1) - 1);
+  const auto& bounds = lowerBounds();
+  const auto i = static_cast<std::size_t>(bucket - LatencyHistogram::kLinearBelow);
+  const bool tabled = i + 1 < bounds.size();
+  auto a = static_cast<double>(tabled ? bounds[i] : lowestIn(bucket));
+  auto c = static_cast<double>((tabled ? bounds[i + 1] : lowestIn(bucket + 1)) - 1);
   // The harmonic mean equalises the relative error at both ends; pick the better integer next to it.
   auto h = 2 * a * c / (a + c);
   auto err = [&](double x) { return std::max(x / a - 1, 1 - x / c); };

@@ -80,15 +80,22 @@ TEST_CASE("decodeEncoded gives the pairs forEach gives after mergeEncoded") {
 TEST_CASE("bucketOf agrees with the logarithmic definition at every bucket edge, and clear empties") {
   // Every bucket's lowest value and the value just below it, up to an hour: the table lookup must
   // give exactly the bucket the log formula defines (the stored rollups depend on it).
-  int prev = LatencyHistogram::bucketOf(Micros{127});
-  for (std::int64_t v = 128; v < 3'600'000'000; v = v + 1 + v / 97) {
-    const int b = LatencyHistogram::bucketOf(Micros{v});
-    CHECK(b >= prev);
-    const double exact = 128.0 * std::pow(LatencyHistogram::kRatio, b - 128);
-    CHECK(static_cast<double>(v) >= exact * (1 - 1e-9));
-    CHECK(static_cast<double>(v) < exact * LatencyHistogram::kRatio * (1 + 1e-9));
-    prev = b;
+  auto byLog = [](std::int64_t v) {
+    return 128 + static_cast<int>(std::floor(std::log(static_cast<double>(v) / 128) /
+                                             std::log(LatencyHistogram::kRatio)));
+  };
+  int mismatches = 0;
+  for (std::int64_t v = 128; v < 2'000'000; ++v) mismatches += LatencyHistogram::bucketOf(Micros{v}) != byLog(v);
+  for (std::int64_t v = 128; v < 3'600'000'000; v = v + 1 + v / 997) {
+    mismatches += LatencyHistogram::bucketOf(Micros{v}) != byLog(v);
   }
+  for (int b = 129; b < 1200; ++b) {  // both sides of every bound
+    const std::int64_t lo = LatencyHistogram::bucketValue(b).count();
+    for (std::int64_t v : {lo, lo - lo / 60, lo + lo / 60}) {
+      mismatches += LatencyHistogram::bucketOf(Micros{v}) != byLog(v);
+    }
+  }
+  CHECK(mismatches == 0);
   LatencyHistogram h;
   h.add(Micros{5000}, 3);
   h.clear();

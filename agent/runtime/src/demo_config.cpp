@@ -140,6 +140,13 @@ slos:
     objective: 99.5%
     period: 30d
     latency: { threshold: 2s }
+# The contract the monthly report (status page, /api/v1/report, `shopwatch report`) measures.
+sla:
+  - shops: [demo]
+    target: 99.9%
+    checks: [demo/home, demo/checkout]
+    maintenance: exclude
+    unmonitored: exclude
 # A recurring window looks like this (announce ad-hoc ones with POST /api/v1/maintenance):
 # maintenance:
 #   - name: weekly-updates
