@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
 
 #include "html_text.h"
+#include "shopwatch/core/clock.h"
 
 namespace shopwatch::agent::report::html {
 
@@ -17,7 +21,33 @@ constexpr const char* kBad = "#c62828";
 constexpr const char* kWarn = "#e0a100";
 constexpr const char* kNone = "#c9d1d9";
 
-std::string num(double v) { return fixed(v, 1); }
+/// An SVG coordinate with one decimal ("12.5", "-0.3"): thousands per page, so no printf.
+std::string num(double v) {
+  if (!std::isfinite(v)) return "0";
+  const long long tenths = std::llround(v * 10);
+  const unsigned long long a = tenths < 0 ? 0ULL - static_cast<unsigned long long>(tenths)
+                                          : static_cast<unsigned long long>(tenths);
+  std::string out = tenths < 0 ? "-" : "";
+  out += std::to_string(a / 10);
+  out += '.';
+  out += static_cast<char>('0' + a % 10);
+  return out;
+}
+
+/// "HH:MM" of an hour in `zone`: every check's 24 h strip labels the same hours, so they are
+/// formatted once per thread and zone (a zoned date::format costs microseconds).
+const std::string& hourLabel(core::SystemTime hour, const std::string& zone) {
+  thread_local std::string cached_zone;
+  thread_local std::unordered_map<std::int64_t, std::string> labels;
+  if (zone != cached_zone || labels.size() > 4096) {
+    labels.clear();
+    cached_zone = zone;
+  }
+  const std::int64_t key = core::toMicros(hour);
+  auto it = labels.find(key);
+  if (it == labels.end()) it = labels.emplace(key, localTime(hour, zone, "%H:%M")).first;
+  return it->second;
+}
 
 /// The opening tag with the accessibility attributes and the <title>.
 std::string open(std::string_view kind, int width, int height, std::string_view label) {
@@ -303,7 +333,7 @@ std::string hourlyAvailabilityStrip(const std::vector<StatusHour>& hours, const 
                         : *h.availability >= 0.99 ? kWarn
                                                   : kBad;
     const std::string tip =
-        localTime(h.hour, zone, "%H:%M") + ": " +
+        hourLabel(h.hour, zone) + ": " +
         (h.availability ? percentShort(*h.availability, 2) + " %" : std::string("no data"));
     s += rect(cell * static_cast<double>(i) + 0.5, 1, cell - 1, kH - 2, color, tip);
   }
