@@ -135,7 +135,12 @@ core::Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_on
   sqlite3_extended_result_codes(owned.get(), 0);
   sqlite3_busy_timeout(owned.get(), busy_timeout_ms);
   std::unique_ptr<Db> db(new Db(owned.release()));
-  if (read_only) return db;
+  if (read_only) {
+    // Readers (reports, the status page, the CLI) scan a month of rollups: map the file instead of
+    // copying every page through read(2). Best effort: a build without mmap keeps reading.
+    (void)db->exec("PRAGMA mmap_size=1073741824");
+    return db;
+  }
   auto fail = [&](const core::Error& e) {
     return core::makeError(e.code, "open " + path + ": " + e.message);
   };
