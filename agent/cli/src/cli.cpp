@@ -81,6 +81,16 @@ int run(int argc, char** argv) {
   report_cmd->add_flag("--freeze", report.freeze,
                        "Store the ended month's report in the database: later runs show these figures");
 
+  InsightsOptions insights;
+  auto* insights_cmd = app.add_subcommand(
+      "insights", "Ranked performance findings: where the time goes, slow phases, regressions");
+  insights_cmd->add_option("-c,--config", insights.config, "Config file (YAML)")->required();
+  insights_cmd->add_option("--shop", insights.shop, "Only this shop (every env of it)");
+  insights_cmd->add_option("--format", insights.format, "text, json or html")
+      ->check(CLI::IsMember({"text", "json", "html"}))
+      ->capture_default_str();
+  insights_cmd->add_option("-o,--output", insights.output, "Write to FILE (atomically) instead of stdout");
+
   agent::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");
   demo_cmd->add_option("--listen", demo.listen, "Address of the agent's endpoint (loopback)")->capture_default_str();
@@ -110,6 +120,7 @@ int run(int argc, char** argv) {
     if (*backlog_check) return backlogCheckCommand(backlog_config);
     if (*backlog_rebuild) return backlogRebuildCommand(backlog_config);
     if (*report_cmd) return reportCommand(report);
+    if (*insights_cmd) return insightsCommand(insights);
     if (*demo_cmd) return agent::runDemo(demo);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shopwatch: %s\n", e.what());

@@ -65,4 +65,16 @@ struct ReportOptions {
 /// 1: invalid config, no database, a month not ended (--freeze) or already frozen; 2: usage.
 int reportCommand(const ReportOptions& options);
 
+/// `shopwatch insights` ([F]).
+struct InsightsOptions {
+  std::string config;
+  std::string shop;             ///< only this shop; empty: every shop
+  std::string format = "text";  ///< text | json | html
+  std::string output;           ///< -o FILE (written atomically); empty: stdout
+};
+/// `insights`: ranked performance findings from the config's database (read-only, safe while the
+/// agent runs). 0 when it ran (findings are not a failure); 1: invalid config or unknown shop;
+/// 2: usage.
+int insightsCommand(const InsightsOptions& options);
+
 }  // namespace shopwatch::cli

@@ -5,11 +5,11 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "command_config.h"
 #include "shopwatch/agent/report/frozen_reports.h"
@@ -90,28 +90,6 @@ core::Status freeze(const agent::AgentConfig& config, const report::MonthReport&
     return st.error();
   report::FrozenReport frozen{whole.month, *whole.frozen_at, termsJson(config), report::reportJson(whole)};
   return report::saveFrozenReport(**db, frozen);
-}
-
-/// Writes `text` to `path` atomically (a temporary file next to it, then rename).
-core::Status writeAtomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return core::makeError(core::ErrorCode::Io, "cannot write " + tmp.string());
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return core::makeError(core::ErrorCode::Io, "cannot write " + path.string() + ": " + ec.message());
-  }
-  return {};
 }
 
 core::Status renderPdfAtomically(const report::MonthReport& r, const std::filesystem::path& path) {

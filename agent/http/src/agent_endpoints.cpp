@@ -99,6 +99,17 @@ void registerAgentEndpoints(HttpServer& server, AgentEndpoints endpoints) {
       return res;
     });
   }
+  if (endpoints.insights) {
+    server.route("GET", "/api/v1/insights", [insights = std::move(endpoints.insights)](const HttpRequest& req) {
+      const auto query = parseQuery(req.query);
+      std::string shop, format;
+      for (const auto& [k, v] : query) {
+        if (k == "shop" && shop.empty()) shop = v;
+        if (k == "format" && format.empty()) format = v;
+      }
+      return insights(shop, format);
+    });
+  }
   detail::registerAlertRoutes(server, alerts);
   if (endpoints.maintenance != nullptr) {
     detail::registerMaintenanceRoutes(

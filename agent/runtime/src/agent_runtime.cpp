@@ -23,6 +23,7 @@
 #include "endpoint_options.h"
 #include "maintenance_registry.h"
 #include "reload_notes.h"
+#include "insights_service.h"
 #include "report_service.h"
 #include "shopwatch/agent/report/frozen_reports.h"
 #include "shopwatch/agent/runtime/rules_restore.h"
@@ -124,6 +125,7 @@ struct AgentRuntime::Impl {
   TransitionLog transitions;
   std::unique_ptr<SchedulerLoop> loop;
   std::unique_ptr<probes::HttpProbeEngine> engine;
+  std::unique_ptr<InsightsService> insights;  // GET /api/v1/insights: outlives the server's workers
   std::unique_ptr<ReportService> reports;  // GET / and /api/v1/report: outlives the server's workers
   std::unique_ptr<http::HttpServer> server;
 
@@ -315,7 +317,17 @@ core::Status AgentRuntime::start(AgentConfig config) {
       std::string(config.web.tls ? "https://" : "http://") +
           (d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
   d.backlog->configure(config);
-  endpoints.extra_metrics = [b = d.backlog.get()](std::string& out) { b->appendMetrics(out); };
+  d.insights = std::make_unique<InsightsService>(
+      d.clock, [&d] { std::lock_guard lock(d.config_mu); return d.config; }, config.agent.database,
+      InsightsServiceOptions{d.options.insights_first_delay, d.options.insights_every},
+      InsightsService::PassHook{});
+  endpoints.insights = [i = d.insights.get()](const std::string& shop, const std::string& format) {
+    return i->api(shop, format);
+  };
+  endpoints.extra_metrics = [b = d.backlog.get(), i = d.insights.get()](std::string& out) {
+    b->appendMetrics(out);
+    i->appendMetrics(out);
+  };
   endpoints.incidents_json = [b = d.backlog.get()](bool all) { return b->incidentsJson(all); };
   endpoints.api_token = [&d]() -> std::string {
     std::lock_guard lock(d.config_mu);
@@ -353,6 +365,7 @@ core::Status AgentRuntime::start(AgentConfig config) {
   d.loop = std::make_unique<SchedulerLoop>(d.scheduler, d.clock,
                                            [&d](DueRun run) { d.dispatch(std::move(run)); });
   d.loop->start();
+  d.insights->start();
   d.house = std::jthread([&d](std::stop_token stop) { d.housekeeping(stop); });
   spdlog::info("agent started: {} checks, endpoint {}://{}/metrics", count,
                d.config->web.tls ? "https" : "http", d.server->listenAddress());
@@ -419,6 +432,7 @@ void AgentRuntime::stop() {
   const auto begin = std::chrono::steady_clock::now();
   if (d.loop) d.loop->stop();
   d.house = std::jthread{};  // before the engine goes: it reads the engine's stats
+  if (d.insights) d.insights->stop();  // a pass in progress ends at its next check
   if (d.engine) {
     const auto deadline = begin + d.options.drain_timeout;
     while (d.engine->pending() > 0 && std::chrono::steady_clock::now() < deadline) {

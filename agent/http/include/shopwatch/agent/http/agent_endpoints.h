@@ -46,6 +46,9 @@ struct AgentEndpoints {
   /// before this runs). Optional (no route).
   std::function<HttpResponse(const std::string& month, const std::string& shop, const std::string& format)>
       report;
+  /// GET /api/v1/insights[?shop=NAME][&format=json|text|html] — the latest ranked performance
+  /// findings ([F]); answered from a snapshot (quick, on the io thread). Optional (no route).
+  std::function<HttpResponse(const std::string& shop, const std::string& format)> insights;
   /// `web.basic_auth_users` (user → bcrypt hash): when set, every route but /healthz needs basic
   /// credentials (401 `WWW-Authenticate: Basic realm="shopwatch"`); the maintenance write routes
   /// take the bearer token instead (docs/security.md). Verified credentials are cached.
@@ -61,6 +64,7 @@ struct AgentEndpoints {
 ///   GET /api/v1/alerts  status::alertsJson
 ///   GET /               the status page (when status_page is set; deferred)
 ///   GET /api/v1/report  a month's report (when report is set; deferred)
+///   GET /api/v1/insights  the ranked performance findings (when insights is set)
 ///   GET /api/v1/maintenance, POST /api/v1/maintenance, DELETE /api/v1/maintenance/{id}
 ///                       (writes need `Authorization: Bearer <agent.api_token>`)
 /// HEAD works on each (HttpServer).

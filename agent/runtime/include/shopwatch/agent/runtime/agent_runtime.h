@@ -35,6 +35,10 @@ struct RuntimeOptions {
   bool require_client = true;
   /// stop(): how long in-flight runs may take to finish before they are cut.
   std::chrono::milliseconds drain_timeout{3000};
+  /// Performance insights ([F]): the first pass this long after start, then one every
+  /// `insights_every` (audits only as often as `insights.audit_interval` allows).
+  std::chrono::milliseconds insights_first_delay{20000};
+  std::chrono::milliseconds insights_every{600000};
 };
 
 /// start()/reload*()/stop() from one controlling thread (the signal thread); the query methods from
