@@ -1,7 +1,13 @@
 #include "test_helpers.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 
 #include <csignal>
 #include <cstdio>
@@ -99,25 +105,35 @@ std::optional<double> sampleValue(const std::string& metrics, const std::string&
 }
 
 ProgramResult runProgram(const std::vector<std::string>& argv, const std::string& input) {
+  // posix_spawn, not fork(): the test process runs agent threads, and a forked child that touches
+  // malloc before exec can inherit a held allocator lock and hang forever (it did, in CI).
   ::signal(SIGPIPE, SIG_IGN);
   int in_pipe[2];
   int out_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(in_pipe[0], 0);
-    dup2(out_pipe[1], 1);
-    dup2(out_pipe[1], 2);
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return {};
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    close(in_pipe[0]);
     close(in_pipe[1]);
-    close(out_pipe[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    return {};
   }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);  // dup2 clears O_CLOEXEC
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 2);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   close(in_pipe[0]);
   close(out_pipe[1]);
+  if (rc != 0) {
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    return {127, "cannot run " + argv.front()};
+  }
   // Feed stdin from a thread so a program that writes a lot before reading cannot deadlock us.
   std::thread writer([fd = in_pipe[1], &input] {
     std::size_t off = 0;
@@ -128,16 +144,34 @@ ProgramResult runProgram(const std::vector<std::string>& argv, const std::string
     }
     close(fd);
   });
+  // Bounded: a program that hangs is killed after two minutes and reported, never waited for.
   ProgramResult result;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes{2};
+  bool timed_out = false;
   char buf[4096];
-  for (ssize_t n; (n = read(out_pipe[0], buf, sizeof buf)) > 0;) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{out_pipe[0], POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
+    const ssize_t n = read(out_pipe[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
     result.output.append(buf, static_cast<std::size_t>(n));
   }
+  if (timed_out) kill(pid, SIGKILL);
   close(out_pipe[0]);
   writer.join();
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (timed_out) result.output += "\n[killed: " + argv.front() + " ran longer than 2 minutes]";
   return result;
 }
 
