@@ -63,7 +63,7 @@ TEST_CASE("an unknown key without a close match lists the valid keys") {
   auto errors = errorsOf("agent: {client: acme}\nfrobnicate: 1\n");
   REQUIRE(errors.size() == 1);
   checkError(errors[0], 2, 1, "frobnicate",
-             "valid keys: `agent`, `shops`, `retention`, `rules`, `slos`, `maintenance`, `backlog`, `web` or `sla`");
+             "valid keys: `agent`, `shops`, `retention`, `rules`, `slos`, `maintenance`, `backlog`, `web`, `sla` or `insights`");
 }
 
 TEST_CASE("a bad duration names the key and the problem") {

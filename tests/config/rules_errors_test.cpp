@@ -60,7 +60,7 @@ TEST_CASE("the top level lists the new sections among its valid keys") {
   auto errors = errorsOf("agent: {client: acme}\nalerting: []\n");
   REQUIRE(errors.size() == 1);
   checkError(errors[0], 2, 1, "alerting",
-             "valid keys: `agent`, `shops`, `retention`, `rules`, `slos`, `maintenance`, `backlog`, `web` or `sla`");
+             "valid keys: `agent`, `shops`, `retention`, `rules`, `slos`, `maintenance`, `backlog`, `web`, `sla` or `insights`");
 }
 
 TEST_CASE("a bad expression is reported at the bad token, with the parser's message") {

@@ -5,6 +5,7 @@
 #include "shopwatch/agent/config/config_loader.h"
 #include "shopwatch/agent/config/backlog_summary.h"
 #include "shopwatch/agent/config/config_reference.h"
+#include "shopwatch/agent/config/insights_summary.h"
 #include "shopwatch/agent/config/rules_summary.h"
 #include "shopwatch/core/clock.h"
 #include "shopwatch/core/duration.h"
@@ -105,6 +106,13 @@ void printSla(const agent::AgentConfig& config) {
   }
 }
 
+// The `insights:` settings ([F]) when the section is written: hosts, audits, filing, weights.
+void printInsights(const agent::AgentConfig& config) {
+  const auto lines = agent::insightsSummary(config);
+  if (!lines.empty()) std::printf("\ninsights:\n");
+  for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+}
+
 }  // namespace
 
 int checkConfigCommand(const std::string& path, bool verbose) {
@@ -127,6 +135,7 @@ int checkConfigCommand(const std::string& path, bool verbose) {
     printRules(config);
     printBacklog(config);
     printSla(config);
+    printInsights(config);
   }
   return kExitOk;
 }

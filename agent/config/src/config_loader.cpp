@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backlog_draft.h"
+#include "insights_keys.h"
 #include "load_state.h"
 #include "sla_keys.h"
 #include "web_keys.h"
@@ -52,6 +53,8 @@ LoadResult parse(const std::string& yaml, LoadState& state) {
   detail::finalizeWeb(state, root);
   // SLA shops and checks: every shop must be loaded first.
   detail::finalizeSla(state);
+  // insights.backlog names a `backlog:` sink, its weights checks and steps: both may come later.
+  detail::finalizeInsights(state);
   if (!state.has_agent && state.options.require_client) {
     ctx.reportAtMark(YAML::Mark(), "agent.client",
                      "missing required key `client` (the client this agent monitors, e.g. "

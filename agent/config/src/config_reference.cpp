@@ -1,6 +1,7 @@
 #include "shopwatch/agent/config/config_reference.h"
 
 #include "backlog_draft.h"
+#include "insights_keys.h"
 #include "check_appliers.h"
 #include "journey_keys.h"
 #include "load_state.h"
@@ -134,6 +135,7 @@ std::vector<KeyDoc> keyReference() {
   detail::sloLatencyKeyTable().appendDocs(out);
   detail::maintenanceKeyTable().appendDocs(out);
   detail::slaKeyTable().appendDocs(out);
+  detail::insightsKeyTable().appendDocs(out);
   detail::backlogKeyTable().appendDocs(out);
   detail::jiraKeyTable().appendDocs(out);
   detail::jiraPriorityKeyTable().appendDocs(out);

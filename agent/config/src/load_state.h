@@ -1,13 +1,14 @@
 #pragma once
 // One config load: the parse context, the config being built, and the section tables the loader
 // walks (top level, `agent:`, `retention:`, `shops[]`). The check tables are check_appliers.h; the
-// rules, SLO and maintenance sections rules_draft.h; `sla:` sla_keys.h.
+// rules, SLO and maintenance sections rules_draft.h; `sla:` sla_keys.h; `insights:` insights_keys.h.
 
 #include <filesystem>
 #include <map>
 #include <string>
 
 #include "backlog_draft.h"
+#include "insights_keys.h"
 #include "key_table.h"
 #include "parse_context.h"
 #include "rules_draft.h"
@@ -36,6 +37,8 @@ struct LoadState {
   BacklogDraft backlog;
   /// The places of `sla:` entries and which shop has terms (sla_keys.h).
   SlaDraft sla;
+  /// Where `insights.backlog` and the `insights.weights` names stand (insights_keys.h).
+  InsightsDraft insights;
 };
 
 struct ShopDraft;

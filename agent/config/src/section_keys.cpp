@@ -1,9 +1,10 @@
 // The process-wide sections: the top level, `agent:` and `retention:` (the rules sections are
-// rules_draft.h, `sla:` sla_keys.h).
+// rules_draft.h, `sla:` sla_keys.h, `insights:` insights_keys.h).
 #include <algorithm>
 #include <array>
 
 #include "backlog_draft.h"
+#include "insights_keys.h"
 #include "load_state.h"
 #include "shopwatch/core/listen_address.h"
 #include "shopwatch/rules/maintenance.h"
@@ -138,7 +139,7 @@ void applyRetentionSection(ParseContext& ctx, const MapEntry& section, LoadState
   if (entries) retentionKeyTable().apply(ctx, *entries, state.config.retention);
 }
 
-constexpr std::array<KeyRow<LoadState>, 9> kTopRows = {{
+constexpr std::array<KeyRow<LoadState>, 10> kTopRows = {{
     {"agent", applyAgentSection, "process-wide settings"},
     {"shops", applyShops, "the shops, each with its checks"},
     {"retention", applyRetentionSection, "how long results are kept"},
@@ -148,6 +149,8 @@ constexpr std::array<KeyRow<LoadState>, 9> kTopRows = {{
     {"backlog", applyBacklog, "where incidents are filed: jira, webhook, alertmanager"},
     {"web", applyWeb, "the endpoint's TLS and basic auth (exporter-toolkit's web config keys)"},
     {"sla", applySla, "contract terms the monthly SLA reports measure against"},
+    {"insights", applyInsights,
+     "performance insights: asset hosts, audits, weights, filing findings into the backlog"},
 }};
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "shopwatch/core/check.h"
 #include "shopwatch/agent/config/backlog_settings.h"
+#include "shopwatch/agent/config/insights_settings.h"
 #include "shopwatch/agent/config/sla_settings.h"
 #include "shopwatch/agent/config/web_settings.h"
 #include "shopwatch/core/duration.h"
@@ -109,6 +110,8 @@ struct AgentConfig {
   std::map<std::string, std::vector<std::string>> notify;
   /// `sla:` ([E]), in file order; a shop appears in at most one entry.
   std::vector<SlaTerms> sla;
+  /// `insights:` ([F])
+  InsightsSettings insights;
   /// Every expanded secret value (deduplicated): pass to core::redact() wherever text is shown.
   std::vector<std::string> secrets;
 };
