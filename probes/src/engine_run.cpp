@@ -28,6 +28,12 @@ void finalizeResult(const EngineRun& run, core::ProbeResult& result, core::Syste
     result.final_url =
         core::redact(result.final_url.empty() ? checkUrl(*run.check) : result.final_url, secrets);
     for (auto& a : result.assertions) a.detail = core::redact(a.detail, secrets);
+    if (result.captured && !secrets.empty()) {
+      for (auto& url : result.captured->redirect_chain) url = core::redact(url, secrets);
+      for (auto& header : result.captured->headers) {
+        header.second = core::redact(header.second, secrets);
+      }
+    }
   }
   if (result.cancelled) {
     result.success = false;

@@ -18,6 +18,7 @@ HttpRunDriver::HttpRunDriver(std::shared_ptr<const core::Check> check,
       origin_(std::move(origin)) {
   const auto& req = probe_.request;
   hop_ = NextHop{req.url, req.method.empty() ? "GET" : req.method, req.body, true};
+  if (req.capture) result_.captured.emplace();
 }
 
 NextTransfer HttpRunDriver::plan() const {
@@ -33,6 +34,7 @@ NextTransfer HttpRunDriver::plan() const {
   p.keep_headers = !probe_.expect.headers.empty();
   p.contains = probe_.expect.body_contains;
   p.not_contains = probe_.expect.body_not_contains;
+  p.capture = probe_.request.capture;
   return NextTransfer{std::move(p)};
 }
 
@@ -51,11 +53,18 @@ Decision HttpRunDriver::onTransferDone(TransferOutcome out) {
   r.duration = std::chrono::duration_cast<core::Micros>(out.ended - *first_start_);
   recordHop(r, out);
   r.cert_not_after = out.cert_not_after;
+  if (r.captured) {
+    // The last hop's response so far (a failed hop keeps the headers it received).
+    r.captured->http_version = out.http_version;
+    r.captured->headers = std::move(out.raw_headers);
+    r.captured->wire_bytes = out.wire_bytes;
+  }
   if (out.error) return fail(out.error->reason, std::move(out.error->message));
 
   if (out.redirect_to) {
     const auto& secrets = check_->secrets;
     ++r.redirects;
+    if (r.captured) r.captured->redirect_chain.push_back(hop_.url);
     if (r.redirects > probe_.request.max_redirects) {
       return fail(FailureReason::Redirects,
                   "more than " + std::to_string(probe_.request.max_redirects) +
@@ -75,6 +84,12 @@ Decision HttpRunDriver::onTransferDone(TransferOutcome out) {
   evaluation_->compiled = compiled_;
   evaluation_->response = std::move(out);
   evaluation_->result = result_;
+  if (auto& captured = evaluation_->result.captured) {
+    // The evaluation still reads the body when it needs it whole; the run's own result_ (what a
+    // cut reports) goes without it.
+    auto& body = evaluation_->response.body;
+    captured->body = compiled_->needs_full_body ? body : std::move(body);
+  }
   if (!compiled_->needs_full_body) return evaluateInline();
   // Parsing JSON or running RE2 over a buffered body can take milliseconds: not on the event
   // thread, where it would delay every other run's timings.

@@ -74,6 +74,10 @@ struct TransferPlan {
   bool read_cookies = false;
   /// Keep the first bytes of the final response's body (evidence), also when not buffering.
   std::size_t keep_prefix = 0;
+  /// HttpRequest::capture: libcurl decodes content-encodings (only the request's own
+  /// Accept-Encoding is sent); the body is buffered (and budgeted) like buffer_body; the header
+  /// lines are kept as sent (TransferOutcome::raw_headers) and the wire size is read.
+  bool capture = false;
 };
 
 /// A failure of a transfer, already classified.
@@ -108,6 +112,10 @@ struct TransferOutcome {
   /// The transfer used a connection an earlier transfer of the run opened: no resolve, connect
   /// or TLS phase.
   bool reused_connection = false;
+  /// capture: the final response's header lines in order, names as sent.
+  std::vector<std::pair<std::string, std::string>> raw_headers;
+  /// capture: body bytes as transferred, before decoding (CURLINFO_SIZE_DOWNLOAD_T).
+  std::uint64_t wire_bytes = 0;
 };
 
 class Transfer {
@@ -150,6 +158,7 @@ class Transfer {
   std::size_t header(std::string_view line);
   std::size_t bodyChunk(const char* data, std::size_t n);
   TransferOutcome collect(std::optional<CURLcode> code);
+  bool buffers() const { return plan_.buffer_body || plan_.capture; }
 
   TransferPlan plan_;
   RunSession& session_;
@@ -170,6 +179,7 @@ class Transfer {
   char errbuf_[CURL_ERROR_SIZE] = {};
 
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::vector<std::pair<std::string, std::string>> raw_headers_;  // capture only
   bool has_location_ = false;
   bool headers_done_ = false;
   bool redirect_hop_ = false;

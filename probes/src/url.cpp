@@ -41,6 +41,15 @@ std::optional<std::string> replaceHost(const std::string& url, const std::string
   return urlPart(u.get(), CURLUPART_URL, 0);
 }
 
+std::optional<std::string> resolveReference(const std::string& base, const std::string& reference) {
+  UrlHandle u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  // On a handle that holds a URL, libcurl resolves a relative one against it (RFC 3986).
+  if (curl_url_set(u.get(), CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  if (curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0) != CURLUE_OK) return std::nullopt;
+  return urlPart(u.get(), CURLUPART_URL, 0);
+}
+
 std::string bracketIfV6(const std::string& ip) {
   return ip.find(':') != std::string::npos && ip.front() != '[' ? "[" + ip + "]" : ip;
 }

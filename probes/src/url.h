@@ -17,6 +17,10 @@ std::optional<UrlParts> parseUrl(const std::string& url);
 /// `url` with its host replaced by `host`; nullopt when either does not parse.
 std::optional<std::string> replaceHost(const std::string& url, const std::string& host);
 
+/// `reference` (absolute, scheme-relative, path-absolute or relative) resolved against the
+/// absolute URL `base`, without its fragment; nullopt when either does not parse.
+std::optional<std::string> resolveReference(const std::string& base, const std::string& reference);
+
 /// "[::1]" for an IPv6 literal, the text unchanged otherwise.
 std::string bracketIfV6(const std::string& ip);
 /// "scheme://host:port" (IPv6 bracketed): what an origin is compared by.

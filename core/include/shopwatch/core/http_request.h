@@ -70,6 +70,10 @@ struct HttpRequest {
   std::uint64_t max_body = 10ull * 1024 * 1024;
   /// This request's own limit; the run's (Schedule::timeout) bounds it too.
   Micros timeout = std::chrono::seconds{10};
+  /// Record the final response (ProbeResult::captured): headers, HTTP version, the decoded body
+  /// (up to max_body), its wire size and the redirect chain. For the response audits; checks leave
+  /// it off (it costs nothing then). The engine's contract is in probes/http_probe_engine.h.
+  bool capture = false;
 };
 
 }  // namespace shopwatch::core

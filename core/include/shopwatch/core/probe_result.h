@@ -40,6 +40,24 @@ struct Evidence {
 };
 inline constexpr std::size_t kEvidenceBodyBytes = 2048;
 
+/// The final response of a request with HttpRequest::capture (probes/http_probe_engine.h,
+/// "Capture"). Header values and the redirect chain are redacted with the check's secrets like
+/// final_url; the body is as received.
+struct CapturedResponse {
+  std::string http_version;  ///< "1.0", "1.1", "2", "3"; "" when no response arrived
+  /// The final response's headers in order, names as sent, one entry per header line (two
+  /// Set-Cookie lines are two entries); values without surrounding blanks.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// The body with its content-encoding removed (libcurl decodes gzip, deflate, br, zstd), at
+  /// most HttpRequest::max_body bytes.
+  std::string body;
+  /// Body bytes as transferred, before decoding (CURLINFO_SIZE_DOWNLOAD_T of the final hop):
+  /// the compressed size of a content-encoded body, without chunked framing.
+  std::uint64_t wire_bytes = 0;
+  /// The URLs redirected from, in order (the first is the request's URL); empty without redirects.
+  std::vector<std::string> redirect_chain;
+};
+
 /// One run's outcome: a plain check's, a journey's as a whole (with its steps), or one step's.
 struct ProbeResult {
   SystemTime started{};        ///< wall-clock time the run's first transfer really started
@@ -77,6 +95,8 @@ struct ProbeResult {
   std::optional<Evidence> evidence;
   /// Journeys, per step: the names of the variables the step extracted (values are never shown).
   std::vector<std::string> extracted;
+  /// HttpRequest::capture (plain HTTP checks): the final response; nullopt without capture.
+  std::optional<CapturedResponse> captured;
 };
 
 /// One step of a journey run.

@@ -100,6 +100,17 @@ struct EngineStats {
 ///   the body is evaluated; a run that would exceed it pauses until bytes are freed (the oldest
 ///   holder always proceeds, so at most budget + one max_body is held). Buffered bodies are
 ///   evaluated on the worker pool, never on the event thread unless the pool's queue is full.
+/// - Capture (request.capture, plain HTTP checks; a journey step's flag is ignored): the result
+///   carries `captured` (core::CapturedResponse), also when the run failed or was cut (then with
+///   what it got: the redirect chain so far, the headers of a hop that failed after them).
+///   libcurl decodes the body's content-encoding (gzip, deflate, br, zstd) but sends only the
+///   request's own Accept-Encoding header (none when the request has none); `captured->body` is
+///   the decoded final body (max_body bounds the decoded size), `captured->wire_bytes` the
+///   encoded size as transferred (CURLINFO_SIZE_DOWNLOAD_T), while ProbeResult::bytes counts the
+///   decoded bytes. Headers are the final response's lines in order with names as sent. A
+///   captured body counts against body_budget_bytes while it is received (and evaluated), not
+///   after the completion got it. Header values and the redirect chain are redacted, the body is
+///   not. Without capture nothing of this is recorded or changed.
 /// - Cancelled: a run cut by the engine's destruction (in flight, queued or being evaluated)
 ///   completes with `cancelled = true`, success false, failure None and message
 ///   "cancelled: engine stopping"; it is neither a success nor a failure.
