@@ -25,6 +25,15 @@ inline constexpr const char* kSlowConnect = "slow-connect";
 inline constexpr const char* kSlowTls = "slow-tls";                ///< TLS handshake p95 is slow
 inline constexpr const char* kSlowTransfer = "slow-transfer";
 inline constexpr const char* kRegression = "regression";           ///< p95 / TTFB p95 worse than baseline
+// Response audits (audits.h); `slow-tls` above is shared with the audit fetch's TLS phase.
+inline constexpr const char* kNoCompression = "no-compression";
+inline constexpr const char* kNoCacheHeaders = "no-cache-headers";
+inline constexpr const char* kNoHttp2 = "no-http2";
+inline constexpr const char* kRedirectChain = "redirect-chain";
+inline constexpr const char* kPageWeight = "page-weight";
+inline constexpr const char* kCookiesOnStatic = "cookies-on-static";
+inline constexpr const char* kLargeImage = "large-image";
+inline constexpr const char* kCertChain = "cert-chain";
 }  // namespace ids
 
 struct Finding {
