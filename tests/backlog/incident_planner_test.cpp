@@ -273,3 +273,70 @@ TEST_CASE("facts survive their JSON form and fingerprints ignore values and seve
   CHECK(a.rfind("shopwatch-", 0) == 0);
   CHECK(a.find_first_not_of("shopwatch-0123456789abcdef") == std::string::npos);
 }
+
+TEST_CASE("a filing override sends an improvement to exactly its sinks with its facts") {
+  Env env(config({"jira", "webhook", "alertmanager"}), evidence);
+  agent::backlog::FilingOverride how;
+  how.sinks = {"jira", "redmine"};  // redmine is not configured: dropped
+  how.facts = [](const AlertRecord&, IncidentFacts& f) {
+    f.kind = std::string(agent::backlog::kImprovementKind);
+    f.issue_type = "Improvement";
+    f.finding_summary = "server time is 82% of checkout p95";
+  };
+  auto t = fire("insights/slow-ttfb", "checkout", kT0, Severity::Warning, AlertState::Ok);
+  REQUIRE(env.commit({}, [&](storage::Db& db) { return env.planner().apply(db, {t}, how); }));
+
+  const auto incidents = env.incidents();
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0].sinks == std::vector<std::string>{"jira"});
+  CHECK(incidents[0].fingerprint == agent::backlog::incidentFingerprint(
+                                        "acme-client", "insights/slow-ttfb", target("checkout")));
+  const auto actions = env.pending();
+  REQUIRE(actions.size() == 1);
+  const auto f = factsOf(actions[0]);
+  CHECK(f.improvement());
+  CHECK(f.issue_type == "Improvement");
+  CHECK(f.finding_summary == "server time is 82% of checkout p95");
+  CHECK(f.failure.empty());  // the override's facts, not the planner's provider
+  CHECK(f.status_code == 0);
+
+  // The close goes to the episode's sinks with the override's facts again.
+  auto ok = resolve("insights/slow-ttfb", "checkout", kT0, kT0 + 7 * 24h, 0.9);
+  REQUIRE(env.commit({}, [&](storage::Db& db) { return env.planner().apply(db, {ok}, how); }));
+  const auto after = env.pending();
+  REQUIRE(after.size() == 2);
+  CHECK(after[1].kind == ActionKind::Resolve);
+  CHECK(after[1].sink == "jira");
+  CHECK(factsOf(after[1]).improvement());
+}
+
+TEST_CASE("improvement facts round-trip and rows written before them read as incidents") {
+  IncidentFacts f;
+  f.fingerprint = "shopwatch-0123456789abcdef0123456789abcdef";
+  f.rule = "insights/slow-ttfb";
+  f.kind = std::string(agent::backlog::kImprovementKind);
+  f.issue_type = "Improvement";
+  f.finding_summary = "server time dominates";
+  f.saving_text = "about 600 ms per page view";
+  f.evidence_text = "p95_ms: 1420\nttfb_share: 0.82";
+  f.close_after_text = "7 days";
+  f.last_seen = kT0 + 5s;
+  auto back = agent::backlog::factsFromJson(agent::backlog::factsToJson(f));
+  REQUIRE(back);
+  CHECK(back->improvement());
+  CHECK(back->issue_type == "Improvement");
+  CHECK(back->finding_summary == f.finding_summary);
+  CHECK(back->saving_text == f.saving_text);
+  CHECK(back->evidence_text == f.evidence_text);
+  CHECK(back->close_after_text == "7 days");
+  CHECK(back->last_seen == kT0 + 5s);
+
+  auto old = agent::backlog::factsFromJson(
+      R"({"fingerprint":"shopwatch-0123456789abcdef0123456789abcdef","rule":"availability","episode":2})");
+  REQUIRE(old);
+  CHECK(old->kind == "incident");
+  CHECK_FALSE(old->improvement());
+  CHECK(old->issue_type.empty());
+  CHECK_FALSE(old->last_seen);
+  CHECK_FALSE(agent::backlog::factsFromJson(R"({"last_seen":"yesterday"})"));
+}

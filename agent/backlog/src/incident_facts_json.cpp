@@ -35,6 +35,12 @@ void eachString(Facts& f, Fn&& fn) {
   fn("body_snippet", f.body_snippet);
   fn("status_url", f.status_url);
   fn("slo_budget_text", f.slo_budget_text);
+  fn("kind", f.kind);
+  fn("issue_type", f.issue_type);
+  fn("finding_summary", f.finding_summary);
+  fn("saving_text", f.saving_text);
+  fn("evidence_text", f.evidence_text);
+  fn("close_after_text", f.close_after_text);
 }
 
 core::Error bad(std::string_view key, std::string_view want) {
@@ -53,6 +59,7 @@ std::string factsToJson(const IncidentFacts& facts) {
   j["since"] = core::toMicros(facts.since);
   j["at"] = core::toMicros(facts.at);
   if (facts.resolved_at) j["resolved_at"] = core::toMicros(*facts.resolved_at);
+  if (facts.last_seen) j["last_seen"] = core::toMicros(*facts.last_seen);
   if (facts.status_code != 0) j["status_code"] = facts.status_code;
   // Replace, not throw, on invalid UTF-8 (a body snippet may hold anything).
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -90,11 +97,14 @@ core::Result<IncidentFacts> factsFromJson(std::string_view text) {
   if (!resolved_at) return resolved_at.error();
   auto status_code = integer("status_code");
   if (!status_code) return status_code.error();
+  auto last_seen = integer("last_seen");
+  if (!last_seen) return last_seen.error();
   if (*episode) f.episode = **episode;
   if (*since) f.since = core::fromMicros(**since);
   if (*at) f.at = core::fromMicros(**at);
   if (*resolved_at) f.resolved_at = core::fromMicros(**resolved_at);
   if (*status_code) f.status_code = static_cast<int>(**status_code);
+  if (*last_seen) f.last_seen = core::fromMicros(**last_seen);
   return f;
 }
 

@@ -80,7 +80,7 @@ IncidentFacts IncidentPlanner::facts(const rules::AlertRecord& record, core::Sys
 }
 
 IncidentFacts IncidentPlanner::buildFacts(const PlannerConfig& config, const rules::AlertRecord& r,
-                                          core::SystemTime at) const {
+                                          core::SystemTime at, const FilingOverride* filing) const {
   IncidentFacts f;
   f.client = config.client;
   f.fingerprint = incidentFingerprint(config.client, r.rule, r.target);
@@ -99,21 +99,38 @@ IncidentFacts IncidentPlanner::buildFacts(const PlannerConfig& config, const rul
   f.since = r.fired_at.value_or(at);
   f.at = at;
   if (r.state == rules::AlertState::Ok && r.resolved_at) f.resolved_at = r.resolved_at;
-  if (provider_) provider_(r, f);
+  if (filing) {
+    if (filing->facts) filing->facts(r, f);
+  } else if (provider_) {
+    provider_(r, f);
+  }
   return f;
 }
 
 core::Status IncidentPlanner::apply(storage::Db& db,
                                     const std::vector<rules::AlertTransition>& transitions) const {
+  return applyAll(db, transitions, nullptr);
+}
+
+core::Status IncidentPlanner::apply(storage::Db& db,
+                                    const std::vector<rules::AlertTransition>& transitions,
+                                    const FilingOverride& filing) const {
+  return applyAll(db, transitions, &filing);
+}
+
+core::Status IncidentPlanner::applyAll(storage::Db& db,
+                                       const std::vector<rules::AlertTransition>& transitions,
+                                       const FilingOverride* filing) const {
   const auto config = this->config();
   for (const auto& t : transitions) {
-    if (auto st = applyOne(db, config, t); !st) return st;
+    if (auto st = applyOne(db, config, t, filing); !st) return st;
   }
   return {};
 }
 
 core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& config,
-                                       const rules::AlertTransition& t) const {
+                                       const rules::AlertTransition& t,
+                                       const FilingOverride* filing) const {
   using rules::AlertState;
   const auto& r = t.alert;
   const auto fingerprint = incidentFingerprint(config.client, r.rule, r.target);
@@ -129,7 +146,7 @@ core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& con
     inc.resolved_at = resolved_at;
     if (r.peak) inc.peak = r.peak;
     if (auto id = saveIncident(db, inc); !id) return id.error();
-    auto f = forIncident(buildFacts(config, r, t.at), inc);
+    auto f = forIncident(buildFacts(config, r, t.at, filing), inc);
     f.resolved_at = resolved_at;
     return queue(db, inc, kind, f, t.at);
   };
@@ -142,7 +159,7 @@ core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& con
     inc.expr = r.expr;
     inc.threshold = r.threshold;
     if (auto id = saveIncident(db, inc); !id) return id.error();
-    auto f = forIncident(buildFacts(config, r, t.at), inc);
+    auto f = forIncident(buildFacts(config, r, t.at, filing), inc);
     f.previous_severity = std::string(rules::severityName(previous));
     return queue(db, inc, ActionKind::Escalate, f, t.at);
   };
@@ -155,7 +172,15 @@ core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& con
       // The same episode seen again (a restart replaying its transition): only a severity change.
       return existing->severity != r.severity ? escalate() : core::Status{};
     }
-    const auto sinks = sinksFor(config, r.rule, r.target);
+    std::vector<std::string> sinks;
+    if (filing) {
+      for (const auto& s : config.sinks) {
+        if (std::find(filing->sinks.begin(), filing->sinks.end(), s) != filing->sinks.end())
+          sinks.push_back(s);
+      }
+    } else {
+      sinks = sinksFor(config, r.rule, r.target);
+    }
     if (sinks.empty()) return {};  // notify: [] files nothing
     Incident inc;
     if (existing) {
@@ -179,7 +204,7 @@ core::Status IncidentPlanner::applyOne(storage::Db& db, const PlannerConfig& con
     auto id = saveIncident(db, inc);
     if (!id) return id.error();
     inc.id = *id;
-    return queue(db, inc, ActionKind::Open, forIncident(buildFacts(config, r, t.at), inc), t.at);
+    return queue(db, inc, ActionKind::Open, forIncident(buildFacts(config, r, t.at, filing), inc), t.at);
   };
 
   if (t.removed) return open ? close(ActionKind::Retire, t.at) : core::Status{};

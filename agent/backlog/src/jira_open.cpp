@@ -171,6 +171,7 @@ SendResult JiraSink::Impl::reopen(const OutboxAction& action, const IncidentFact
 SendResult JiraSink::Impl::create(const OutboxAction& /*action*/, const IncidentFacts& facts,
                                   const std::optional<Ticket>& previous) {
   const std::string project = projectFor(facts);
+  const std::string& issue_type = facts.issue_type.empty() ? settings.issue_type : facts.issue_type;
   std::vector<std::string> labels;
   auto add_label = [&labels](const std::string& l) {
     if (!l.empty() && std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
@@ -180,7 +181,7 @@ SendResult JiraSink::Impl::create(const OutboxAction& /*action*/, const Incident
   add_label("shop-" + facts.shop);
 
   nlohmann::json minimal = {{"project", {{"key", project}}},
-                            {"issuetype", {{"name", settings.issue_type}}},
+                            {"issuetype", {{"name", issue_type}}},
                             {"summary", detail::issueSummary(facts, false)},
                             {"description", detail::renderBody(detail::issueDescription(facts),
                                                                api.cloud())},
@@ -207,7 +208,7 @@ SendResult JiraSink::Impl::create(const OutboxAction& /*action*/, const Incident
       SendResult dead = detail::failureResult(r, "create issue in " + project);
       dead.status = SendStatus::Dead;
       dead.error = "cannot file incidents in " + project + ": the Labels field is not on the create " +
-                   "screen of issue type \"" + settings.issue_type +
+                   "screen of issue type \"" + issue_type +
                    "\", and shopwatch needs its labels to find its issues again (add Labels to "
                    "that screen)";
       return dead;

@@ -108,15 +108,17 @@ SendResult JiraSink::Impl::resolve(const OutboxAction& action, const IncidentFac
   }
   if (issue.done) return done;  // a human closed it already: the comment is all
 
+  // Improvements close whatever auto_resolve says: `insights.close_after` is the user's word on it.
+  const bool transition = settings.auto_resolve || facts.improvement();
   nlohmann::json edit = {{"fields", {{"summary", detail::issueSummary(facts, true)}}}};
-  if (!settings.auto_resolve) edit["update"] = {{"labels", {{{"add", kRecoveredLabel}}}}};
+  if (!transition) edit["update"] = {{"labels", {{{"add", kRecoveredLabel}}}}};
   HttpReply r = api.put(api.path("issue/" + detail::percentEncode(ref)), edit);
   if (!detail::ok(r)) {
     SendResult failed = detail::failureResult(r, "mark " + ticket.key + " resolved");
     if (failed.status != SendStatus::Dead) return failed;
     spdlog::warn("jira: {}", failed.error);
   }
-  if (!settings.auto_resolve) return done;
+  if (!transition) return done;
 
   detail::TransitionsRead tr = detail::listTransitions(api, ref);
   if (!detail::ok(tr.reply)) return detail::failureResult(tr.reply, "list transitions of " + ticket.key);

@@ -389,7 +389,7 @@ class OutboxWorker::Impl {
     std::vector<IncidentFacts> known;
     bool asked = false;
     for (const auto& inc : incidents) {
-      if (inc.sinks.empty()) continue;
+      if (inc.sinks.empty() || isImprovementRule(inc.rule)) continue;  // improvements: no digests
       if (inc.last_digest_at.value_or(inc.opened_at) + o_.comment_interval > now) continue;
       if (!asked && o_.open_facts) known = o_.open_facts();
       asked = true;

@@ -151,7 +151,9 @@ SendResult RedmineSink::Impl::reopen(const OutboxAction& action, const IncidentF
 SendResult RedmineSink::Impl::create(const OutboxAction& action, const IncidentFacts& facts,
                                      const std::optional<Ticket>& previous) {
   const std::string project = projectFor(facts);
-  redmine::Lookup tracker = ids.tracker(settings.tracker);
+  // An improvement's issue_type is its tracker (Redmine's issue type), e.g. Feature.
+  const std::string& tracker_name = facts.issue_type.empty() ? settings.tracker : facts.issue_type;
+  redmine::Lookup tracker = ids.tracker(tracker_name);
   if (!tracker.ok()) return tracker.failure;
   redmine::Lookup field = ids.fingerprintField(project);
   if (!field.ok()) return field.failure;
@@ -191,7 +193,7 @@ SendResult RedmineSink::Impl::create(const OutboxAction& action, const IncidentF
       // Redmine silently files under the project's first tracker when the asked one is not enabled.
       spdlog::warn("redmine: tracker \"{}\" is not enabled in {} (or not allowed for the key's role): "
                    "Redmine filed #{} under another tracker",
-                   settings.tracker, project, created.id);
+                   tracker_name, project, created.id);
       warned_tracker_replaced = true;
     }
   }

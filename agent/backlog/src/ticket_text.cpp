@@ -16,6 +16,11 @@ void addTrailer(TextDoc& doc, const IncidentFacts& f, const OutboxAction& a) {
   doc.push_back({false, commentTrailer(f, a)});
 }
 
+// `slow-ttfb` of the rule `insights/slow-ttfb`.
+std::string findingId(const IncidentFacts& f) {
+  return isImprovementRule(f.rule) ? f.rule.substr(kInsightsRulePrefix.size()) : f.rule;
+}
+
 }  // namespace
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -65,12 +70,37 @@ std::string valueVsThreshold(const IncidentFacts& f) {
 }
 
 std::string incidentHeadline(const IncidentFacts& f, bool resolved) {
+  if (f.improvement()) {
+    std::string out = resolved ? "[RESOLVED] " : "[IMPROVEMENT] ";
+    out += targetText(f) + " (" + f.env + "): " + (f.finding_summary.empty() ? f.rule : f.finding_summary);
+    return out;
+  }
   std::string out = resolved ? "[RESOLVED] " : "[FIRING] ";
   out += targetText(f) + " (" + f.env + "): " + f.rule + " — " + f.expr;
   return out;
 }
 
+TextDoc improvementDescription(const IncidentFacts& f) {
+  TextDoc doc;
+  doc.push_back({false, "shopwatch found a performance improvement for " + f.client + " on " +
+                            targetText(f) + " (" + f.env + "):"});
+  addLines(doc, f.finding_summary);
+  doc.push_back({false, "Finding: " + findingId(f) + " (priority " + f.severity + ")"});
+  if (!f.saving_text.empty()) doc.push_back({false, "Estimated saving: " + f.saving_text});
+  doc.push_back({false, "Found: " + when(f.since)});
+  if (!blank(f.evidence_text)) {
+    doc.push_back({false, "Evidence:"});
+    doc.push_back({true, std::string(core::utf8Prefix(f.evidence_text, kSnippetMax))});
+  }
+  if (!f.status_url.empty()) doc.push_back({false, "Status: " + f.status_url});
+  doc.push_back({false, "shopwatch closes this item automatically once the finding has been gone for " +
+                            (f.close_after_text.empty() ? std::string("a while") : f.close_after_text) +
+                            ", and files it again if it comes back."});
+  return doc;
+}
+
 TextDoc incidentEvidence(const IncidentFacts& f) {
+  if (f.improvement()) return improvementDescription(f);
   TextDoc doc;
   doc.push_back({false, "shopwatch filed this incident for " + f.client + ": rule " + f.rule + " on " +
                             targetText(f) + " (" + f.env + ") is firing."});
@@ -127,6 +157,14 @@ std::int64_t trailerEpisode(std::string_view text, std::string_view fingerprint)
 
 TextDoc reoccurredComment(const IncidentFacts& f, const OutboxAction& a, bool reopened) {
   TextDoc doc;
+  if (f.improvement()) {
+    doc.push_back({false, std::string(reopened ? "Reopened: " : "") + "the finding " + findingId(f) +
+                              " is back since " + when(f.since) + " (priority " + f.severity + "):"});
+    addLines(doc, f.finding_summary);
+    if (!f.saving_text.empty()) doc.push_back({false, "Estimated saving: " + f.saving_text});
+    addTrailer(doc, f, a);
+    return doc;
+  }
   doc.push_back({false, std::string(reopened ? "Reopened: " : "") + "re-occurred at " + when(f.since) +
                             ": " + valueVsThreshold(f) + " (severity " + f.severity + ")."});
   if (!f.failure.empty()) {
@@ -166,6 +204,15 @@ TextDoc digestComment(const IncidentFacts& f, const OutboxAction& a) {
 TextDoc resolveComment(const IncidentFacts& f, const OutboxAction& a, bool retired) {
   TextDoc doc;
   const core::SystemTime end = f.resolved_at.value_or(f.at);
+  if (f.improvement() && !retired) {
+    std::string line = "Resolved: the finding " + findingId(f) + " is gone";
+    if (f.last_seen) line += " (last seen " + when(*f.last_seen) + ")";
+    if (!f.close_after_text.empty()) line += " and has not come back for " + f.close_after_text;
+    line += "; shopwatch closes this item. First found " + when(f.since) + ".";
+    doc.push_back({false, line});
+    addTrailer(doc, f, a);
+    return doc;
+  }
   if (retired) doc.push_back({false, "no longer monitored (rule or check removed from the config)."});
   doc.push_back({false, std::string(retired ? "Closed" : "Resolved") + ": started " + when(f.since) +
                             ", ended " + when(end) + ", lasted " +

@@ -40,12 +40,17 @@ std::string targetText(const IncidentFacts& facts);
 std::string valueVsThreshold(const IncidentFacts& facts);
 
 /// `[FIRING] <shop>/<check>[/<step>] (<env>): <rule> — <expr>` (or `[RESOLVED] …`), uncut: each
-/// tracker applies its own length limit.
+/// tracker applies its own length limit. An improvement: `[IMPROVEMENT] <target> (<env>): <finding
+/// summary>` (or `[RESOLVED] …`).
 std::string incidentHeadline(const IncidentFacts& facts, bool resolved);
 
 /// The body of an issue description: the evidence of the failing run, the KPI against its
-/// threshold, since when and the status link (the sink adds the fingerprint line).
+/// threshold, since when and the status link (the sink adds the fingerprint line). An improvement
+/// (improvementDescription): what to improve and where, the priority, the estimated saving, the
+/// evidence (a code block) and that shopwatch closes it once the finding has been gone for
+/// close_after_text.
 TextDoc incidentEvidence(const IncidentFacts& facts);
+TextDoc improvementDescription(const IncidentFacts& facts);
 /// `Fingerprint: <fingerprint> (episode <n>). <keep>` — keep says where the tracker keeps it.
 std::string fingerprintLine(const IncidentFacts& facts, std::string_view keep);
 
@@ -59,7 +64,8 @@ std::int64_t trailerEpisode(std::string_view text, std::string_view fingerprint)
 TextDoc reoccurredComment(const IncidentFacts& facts, const OutboxAction& action, bool reopened);
 TextDoc escalateComment(const IncidentFacts& facts, const OutboxAction& action);
 TextDoc digestComment(const IncidentFacts& facts, const OutboxAction& action);
-/// Resolve (and, with `retired`, the "no longer monitored" comment of a Retire).
+/// Resolve (and, with `retired`, the "no longer monitored" comment of a Retire). An improvement's
+/// Resolve says the finding is gone (last seen, for how long) and that shopwatch closes the item.
 TextDoc resolveComment(const IncidentFacts& facts, const OutboxAction& action, bool retired);
 
 /// "1h 5m 3s": the non-zero days, hours, minutes and whole seconds of d; "0s" for zero or less.

@@ -111,6 +111,16 @@ void BacklogRuntime::committed() {
   if (worker_) worker_->wake();
 }
 
+bool BacklogRuntime::waitIdle(std::chrono::milliseconds timeout) {
+  backlog::OutboxWorker* worker = nullptr;
+  {
+    // Not held while waiting: the writer thread takes mu_ in fillFacts().
+    std::lock_guard lock(mu_);
+    worker = worker_.get();
+  }
+  return worker == nullptr || worker->waitIdle(timeout);
+}
+
 void BacklogRuntime::fillFacts(const rules::AlertRecord& record, backlog::IncidentFacts& facts) const {
   facts.status_url = status_base_url_ + "/api/v1/checks";
   const auto snap = states_.find(record.target.key);

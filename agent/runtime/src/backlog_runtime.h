@@ -5,6 +5,7 @@
 // (sink_pause_alerts.h). Rebuilt on reload (the outbox is durable: nothing
 // pending is lost when the worker is replaced).
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,12 @@ class BacklogRuntime {
   TransitionHook hook();
   /// For RuleWorkerOptions: a transition job committed — look at the outbox.
   void committed();
+  /// The planner, for transitions no rule makes (InsightTickets files findings through it with a
+  /// backlog::FilingOverride inside its own write job, then calls committed()). Thread-safe.
+  const backlog::IncidentPlanner& planner() const { return planner_; }
+  /// Blocks until the outbox worker is idle (OutboxWorker::waitIdle); true at once without one.
+  /// For tests and orderly shutdowns; not concurrently with configure() or stop().
+  bool waitIdle(std::chrono::milliseconds timeout);
 
   /// The backlog families of /metrics.
   void appendMetrics(std::string& out) const;

@@ -45,6 +45,16 @@ struct PlannerConfig {
 /// thread inside the transaction: keep it short, never touch the store from it.
 using FactsProvider = std::function<void(const rules::AlertRecord&, IncidentFacts&)>;
 
+/// How transitions that no rule made are filed (a performance finding as an improvement, [F]):
+/// instead of AgentConfig::notify and the planner's FactsProvider.
+struct FilingOverride {
+  /// The sinks a new episode goes to: these, when configured (in the configured order); none of
+  /// them configured files nothing. Later actions go to the episode's sinks as usual.
+  std::vector<std::string> sinks;
+  /// Fills the facts instead of the planner's FactsProvider (same rules: short, no store access).
+  FactsProvider facts;
+};
+
 class IncidentPlanner {
  public:
   explicit IncidentPlanner(FactsProvider facts = {});
@@ -61,6 +71,9 @@ class IncidentPlanner {
   /// inside the alert job's savepoint). Keeps no state across calls: everything is derived from the
   /// rows, so an attempt rolled back and retried writes the same. Errors are the database's.
   core::Status apply(storage::Db& db, const std::vector<rules::AlertTransition>& transitions) const;
+  /// The same with `filing` choosing the sinks and facts (see FilingOverride).
+  core::Status apply(storage::Db& db, const std::vector<rules::AlertTransition>& transitions,
+                     const FilingOverride& filing) const;
 
   /// The facts for a record as the planner would queue them (at `at`), e.g. for
   /// OutboxWorkerOptions::open_facts. Episode and since come from the record (fired_at).
@@ -73,9 +86,11 @@ class IncidentPlanner {
 
  private:
   IncidentFacts buildFacts(const PlannerConfig& config, const rules::AlertRecord& record,
-                           core::SystemTime at) const;
+                           core::SystemTime at, const FilingOverride* filing = nullptr) const;
+  core::Status applyAll(storage::Db& db, const std::vector<rules::AlertTransition>& transitions,
+                        const FilingOverride* filing) const;
   core::Status applyOne(storage::Db& db, const PlannerConfig& config,
-                        const rules::AlertTransition& t) const;
+                        const rules::AlertTransition& t, const FilingOverride* filing) const;
 
   FactsProvider provider_;
   mutable std::mutex mu_;

@@ -13,7 +13,7 @@
 ///      Dead (dead-lettered, logged at error).
 /// Several pending digests of one queue: only the newest is delivered, the others are marked done
 /// "coalesced". Every minute, each open incident whose last digest (or opening) is comment_interval
-/// old gets a digest action per sink; every 30 s each sink's refresh() gets the open incidents'
+/// old gets a digest action per sink (improvements, isImprovementRule(), never do); every 30 s each sink's refresh() gets the open incidents'
 /// facts.
 ///
 /// Every wait is measured on the options' clock: the worker sleeps until the next due time by that

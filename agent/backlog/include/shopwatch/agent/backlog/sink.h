@@ -22,6 +22,16 @@ namespace shopwatch::agent::backlog {
 /// shopwatch/agent/<sink name>, critical, filed into the other sinks and shown in /api/v1/alerts.
 inline constexpr std::string_view kSinkPausedRule = "backlog-sink-paused";
 
+/// Performance findings ([F]) are filed as improvements under the rule `insights/<finding id>`
+/// (e.g. insights/slow-ttfb) on the finding's shop/env/check/step: same fingerprint, outbox and
+/// dedup as incidents. They get no digest comments while open.
+inline constexpr std::string_view kInsightsRulePrefix = "insights/";
+inline bool isImprovementRule(std::string_view rule) { return rule.starts_with(kInsightsRulePrefix); }
+
+/// IncidentFacts::kind values.
+inline constexpr std::string_view kIncidentKind = "incident";
+inline constexpr std::string_view kImprovementKind = "improvement";
+
 /// What a ticket says, fixed when the action was queued (serialised as OutboxAction::facts_json).
 struct IncidentFacts {
   std::string client;
@@ -47,6 +57,17 @@ struct IncidentFacts {
   std::string body_snippet;        ///< redacted, at most 2 KB
   std::string status_url;          ///< link to the agent's API for this check
   std::string slo_budget_text;     ///< Resolve on an SLO alert: budget consumed
+  // What an improvement ([F], kind "improvement") says instead of the evidence of a failing run.
+  std::string kind{kIncidentKind};  ///< incident | improvement
+  /// The Jira issue type / Redmine tracker to file under instead of the sink's ("": the sink's).
+  std::string issue_type;
+  std::string finding_summary;     ///< what to improve, one sentence
+  std::string saving_text;         ///< "0.42 s per page view, 120 KB"
+  std::string evidence_text;       ///< the finding's evidence, one "key: value" per line
+  std::string close_after_text;    ///< "7d": closed once the finding has been gone this long
+  std::optional<core::SystemTime> last_seen;  ///< Resolve: when the finding was last reported
+
+  bool improvement() const { return kind == kImprovementKind; }
 };
 std::string factsToJson(const IncidentFacts& facts);
 core::Result<IncidentFacts> factsFromJson(std::string_view json);
