@@ -1,5 +1,6 @@
 // The agent's report routes in process ([E]): GET / (status page) and GET /api/v1/report over the
-// store the agent itself writes, read through their own read-only connections.
+// store the agent itself writes, read through their own read-only connections; ReportService's
+// "what to improve next" ([F]) from an improvements source.
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +12,14 @@
 
 #include "chromium_runner.h"
 #include "fake_http_server.h"
+#include "maintenance_registry.h"
+#include "report_service.h"
 #include "running_agent.h"
+#include "shopwatch/agent/config/config_loader.h"
+#include "shopwatch/agent/report/frozen_reports.h"
+#include "shopwatch/agent/runtime/report_improvements.h"
+#include "shopwatch/agent/status/check_state_table.h"
+#include "shopwatch/storage/sqlite_result_store.h"
 #include "test_helpers.h"
 
 using namespace std::chrono_literals;
@@ -43,6 +51,30 @@ std::string thisMonth() {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
   return buf;
+}
+
+std::string lastMonth() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const int year = tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900;
+  const int month = tm.tm_mon == 0 ? 12 : tm.tm_mon;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+  return buf;
+}
+
+shopwatch::agent::insights::Finding finding(const std::string& shop, const std::string& id,
+                                            shopwatch::rules::Severity priority, double seconds,
+                                            std::uint64_t bytes, const std::string& summary) {
+  shopwatch::agent::insights::Finding f;
+  f.key = {shop, "production", "home"};
+  f.finding = id;
+  f.priority = priority;
+  f.saving_seconds = seconds;
+  f.saving_bytes = bytes;
+  f.summary = summary;
+  return f;
 }
 
 }  // namespace
@@ -161,4 +193,102 @@ TEST_CASE("Chromium renders the running agent's status page with both checks and
   CHECK(dom.out.find("cart") != std::string::npos);
   CHECK(dom.out.find("<svg") != std::string::npos);
   CHECK(dom.out.find("chart-24h-availability") != std::string::npos);
+}
+
+TEST_CASE("ReportService shows what to improve next on the status page and in the reports it builds") {
+  using namespace shopwatch;
+  TempDir dir;
+  const auto db = dir.path() / "acme.db";
+  {
+    // The agent's database: results and the frozen months' table (an empty month).
+    storage::StoreOptions options;
+    options.path = db;
+    options.components = {agent::report::frozenReportsComponent()};
+    auto store = storage::SqliteResultStore::open(options);
+    REQUIRE(store);
+    (*store)->stop();
+  }
+  auto loaded = agent::loadConfigString(
+      "agent:\n  client: acme\n  database: " + db.string() +
+          "\nshops:\n  - name: shop\n    base_url: https://shop.example\n    checks:\n"
+          "      - {name: home, url: /home}\n  - name: other\n    base_url: https://other.example\n"
+          "    checks:\n      - {name: home, url: /}\n",
+      "acme.yaml");
+  REQUIRE(loaded.ok());
+  const auto config = std::make_shared<const agent::AgentConfig>(std::move(*loaded.config));
+  const core::Clock& clock = core::SystemClock::instance();
+  agent::status::CheckStateTable states;
+  agent::runtime::MaintenanceRegistry maintenance(clock, nullptr);
+  agent::runtime::ReportService service(clock, [config] { return config; }, states, maintenance);
+  const auto reportJson = [&](const std::string& month, const std::string& shop) {
+    const auto r = service.report(month, shop, "json");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return nlohmann::json::parse(r.body);
+  };
+
+  // No source: neither the page nor the report has improvements.
+  CHECK(service.statusPage().body.find("What to improve next") == std::string::npos);
+  CHECK(reportJson(thisMonth(), "")["improvements"] == nlohmann::json::array());
+
+  std::vector<agent::insights::Finding> findings{
+      finding("shop", "slow-ttfb", rules::Severity::Warning, 0.7, 0, "server time is 99% of shop/home p95"),
+      finding("other", "no-compression", rules::Severity::Info, 0.05, 4096, "responses are not compressed")};
+  service.setImprovements([&findings] { return findings; });
+  const auto page = service.statusPage();
+  REQUIRE(page.status == 200);
+  INFO(page.body);
+  CHECK(page.body.find("<h2>What to improve next</h2>") != std::string::npos);
+  CHECK(page.body.find("<code>slow-ttfb</code>: server time is 99% of shop/home p95") != std::string::npos);
+  CHECK(page.body.find("<code>no-compression</code>") != std::string::npos);
+  CHECK(page.body.find("<code>slow-ttfb</code>") < page.body.find("<code>no-compression</code>"));
+
+  const auto all = reportJson(thisMonth(), "");
+  REQUIRE(all["improvements"].size() == 2);
+  const auto& first = all["improvements"][0];
+  CHECK(first["shop"] == "shop");
+  CHECK(first["env"] == "production");
+  CHECK(first["check"] == "home");
+  CHECK(first["step"] == "");
+  CHECK(first["finding"] == "slow-ttfb");
+  CHECK(first["priority"] == "warning");
+  CHECK(first["summary"] == "server time is 99% of shop/home p95");
+  CHECK(first["saving_seconds"].get<double>() == Approx(0.7));
+  CHECK(first["saving_bytes"] == 0);
+  CHECK(all["improvements"][1]["saving_bytes"] == 4096);
+  const auto other = reportJson(thisMonth(), "other");
+  REQUIRE(other["improvements"].size() == 1);
+  CHECK(other["improvements"][0]["finding"] == "no-compression");
+  CHECK(other["improvements"][0]["priority"] == "info");
+  // A past month reported now: what to improve next is what the findings say now.
+  CHECK(reportJson(lastMonth(), "")["improvements"].size() == 2);
+  const auto html = service.report(thisMonth(), "", "html");
+  REQUIRE(html.status == 200);
+  CHECK(html.body.find("<h2>What to improve next</h2>") != std::string::npos);
+
+  findings.clear();
+  CHECK(service.statusPage().body.find("Nothing stands out") != std::string::npos);
+  CHECK(reportJson(thisMonth(), "")["improvements"].empty());
+}
+
+TEST_CASE("reportImprovements keeps the first findings of a shop in their order") {
+  using namespace shopwatch;
+  std::vector<agent::insights::Finding> findings;
+  for (int i = 0; i < 14; ++i)
+    findings.push_back(finding(i % 2 == 0 ? "shop" : "other", "slow-ttfb", rules::Severity::Critical,
+                               2.0 - 0.1 * i, static_cast<std::uint64_t>(i), "finding " + std::to_string(i)));
+  findings[3].step = "cart";
+  const auto top = agent::runtime::reportImprovements(findings);
+  REQUIRE(top.size() == agent::runtime::kReportImprovements);
+  CHECK(top.size() == 10);
+  for (std::size_t i = 0; i < top.size(); ++i) CHECK(top[i].summary == "finding " + std::to_string(i));
+  CHECK(top[3].step == "cart");
+  CHECK(top[0].priority == "critical");
+  CHECK(top[2].saving_bytes == 2);
+  CHECK(top[1].saving_seconds == Approx(1.9));
+  const auto other = agent::runtime::reportImprovements(findings, 3, "other");
+  REQUIRE(other.size() == 3);
+  CHECK(other[0].summary == "finding 1");
+  CHECK(other[2].summary == "finding 5");
+  CHECK(agent::runtime::reportImprovements({}, 10).empty());
 }

@@ -1,6 +1,8 @@
 // `shopwatch insights` ([F]) against a database the store filled with a day of runs: formats,
-// --shop, -o, a missing database, usage errors.
+// --shop, -o, a missing database, usage errors; and the same findings as `shopwatch report`'s
+// "what to improve next" (kept by a frozen month).
 #include <catch2/catch.hpp>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -48,6 +50,22 @@ std::string config(const std::string& database) {
          "\nshops:\n  - name: acme\n    base_url: https://shop.acme.example\n    checks:\n"
          "      - {name: home, url: /}\n      - {name: checkout, url: /checkout}\n"
          "  - name: other\n    base_url: https://other.example\n    checks:\n      - {name: home, url: /}\n";
+}
+
+/// The UTC month `back` months before the current one, "YYYY-MM" (the config's time zone is UTC).
+std::string utcMonth(int back) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  int year = tm.tm_year + 1900;
+  int month = tm.tm_mon + 1 - back;
+  while (month < 1) {
+    month += 12;
+    --year;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", year % 10000, month % 100);
+  return buf;
 }
 
 struct Fixture {
@@ -119,4 +137,71 @@ TEST_CASE("insights without a database warns and finds nothing") {
   CHECK(j["findings"].empty());
   REQUIRE(j["warnings"].size() == 1);
   CHECK(j["warnings"][0].get<std::string>().find("no stored results") != std::string::npos);
+}
+
+TEST_CASE("report lists the stored timings' slow-ttfb finding as what to improve next") {
+  Fixture f;
+  const std::string month = utcMonth(0);
+  auto o = runShopwatch("report -c " + f.cfg + " --month " + month + " --format json");
+  INFO(o.out);
+  REQUIRE(o.code == 0);
+  auto j = nlohmann::json::parse(o.out);
+  REQUIRE(j["improvements"].size() == 1);
+  const auto& x = j["improvements"][0];
+  CHECK(x.size() == 9);
+  CHECK(x["shop"] == "acme");
+  CHECK(x["env"] == "production");
+  CHECK(x["check"] == "home");
+  CHECK(x["step"] == "");
+  CHECK(x["finding"] == "slow-ttfb");
+  CHECK(x["priority"] == "warning");
+  CHECK(x["saving_seconds"].get<double>() == Approx(0.7));
+  CHECK(x["saving_bytes"] == 0);
+  CHECK(x["summary"].get<std::string>().find("server time is") != std::string::npos);
+
+  auto text = runShopwatch("report -c " + f.cfg + " --month " + month);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("What to improve next") != std::string::npos);
+  CHECK(text.out.find("slow-ttfb  acme/home: server time p95 is 900 ms") != std::string::npos);
+  auto html = runShopwatch("report -c " + f.cfg + " --month " + month + " --format html");
+  REQUIRE(html.code == 0);
+  CHECK(html.out.find("<h2>What to improve next</h2>") != std::string::npos);
+  CHECK(html.out.find("<code>slow-ttfb</code>") != std::string::npos);
+
+  // --shop: only that shop's findings.
+  auto other = runShopwatch("report -c " + f.cfg + " --month " + month + " --shop other --format json");
+  REQUIRE(other.code == 0);
+  CHECK(nlohmann::json::parse(other.out)["improvements"].empty());
+  auto acme = runShopwatch("report -c " + f.cfg + " --month " + month + " --shop acme --format json");
+  REQUIRE(acme.code == 0);
+  CHECK(nlohmann::json::parse(acme.out)["improvements"].size() == 1);
+}
+
+TEST_CASE("a frozen month keeps the improvements it was frozen with") {
+  Fixture f;
+  const std::string last_month = utcMonth(1);
+  auto frozen = runShopwatch("report -c " + f.cfg + " --month " + last_month + " --freeze --format json");
+  INFO(frozen.out);
+  REQUIRE(frozen.code == 0);
+  const auto first = nlohmann::json::parse(frozen.out);
+  REQUIRE(first["improvements"].size() == 1);
+  CHECK(first["improvements"][0]["finding"] == "slow-ttfb");
+
+  // acme/home leaves the config: a report built now finds nothing to improve, the frozen month keeps
+  // what it was frozen with.
+  f.dir.write("acme.yaml",
+              "agent:\n  client: acme\n  database: " + f.db +
+                  "\nshops:\n  - name: acme\n    base_url: https://shop.acme.example\n    checks:\n"
+                  "      - {name: checkout, url: /checkout}\n");
+  auto now = runShopwatch("report -c " + f.cfg + " --month " + utcMonth(0) + " --format json");
+  REQUIRE(now.code == 0);
+  CHECK(nlohmann::json::parse(now.out)["improvements"].empty());
+  auto later = runShopwatch("report -c " + f.cfg + " --month " + last_month + " --format json");
+  REQUIRE(later.code == 0);
+  const auto j = nlohmann::json::parse(later.out);
+  CHECK(j["frozen"] == true);
+  CHECK(j["improvements"] == first["improvements"]);
+  auto text = runShopwatch("report -c " + f.cfg + " --month " + last_month);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("slow-ttfb  acme/home") != std::string::npos);
 }

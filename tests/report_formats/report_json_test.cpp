@@ -1,9 +1,13 @@
 // reportJson / reportFromJson: the keys, null for missing values, rounding, and the round
 // trip a frozen month depends on.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "sample_report.h"
+#include "shopwatch/agent/report/report_builder.h"
 #include "shopwatch/agent/report/report_formats.h"
 
 using namespace shopwatch;
@@ -128,4 +132,92 @@ TEST_CASE("reportFromJson refuses what is not a report", "[report][json]") {
   k = nlohmann::json::parse(reportJson(sampleReport()));
   k["shops"][0]["checks"][0]["runs"] = "many";
   CHECK_FALSE(reportFromJson(k.dump()).ok());
+}
+
+TEST_CASE("report JSON writes the improvements with exactly their keys", "[report][json][improvements]") {
+  auto r = sampleReport();
+  CHECK(nlohmann::json::parse(reportJson(r))["improvements"] == nlohmann::json::array());
+  r.improvements = report_test::sampleImprovements();
+  const auto j = nlohmann::json::parse(reportJson(r));
+  REQUIRE(j["improvements"].size() == 2);
+  const auto& first = j["improvements"][0];
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : first.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"check", "env", "finding", "priority", "saving_bytes", "saving_seconds",
+                                         "shop", "step", "summary"});
+  CHECK(first["shop"] == "acme");
+  CHECK(first["env"] == "production");
+  CHECK(first["check"] == "checkout");
+  CHECK(first["step"] == "cart");
+  CHECK(first["finding"] == "slow-ttfb");
+  CHECK(first["priority"] == "warning");
+  CHECK(first["saving_seconds"].get<double>() == Approx(1.17));
+  CHECK(first["saving_bytes"] == 0);
+  CHECK(j["improvements"][1]["step"] == "");
+  CHECK(j["improvements"][1]["saving_bytes"] == 296960);
+}
+
+TEST_CASE("report JSON round-trips the improvements in their order", "[report][json][improvements]") {
+  auto r = sampleReport();
+  r.improvements = report_test::sampleImprovements();
+  const std::string first = reportJson(r);
+  auto parsed = reportFromJson(first);
+  INFO((parsed ? std::string() : parsed.error().message));
+  REQUIRE(parsed.ok());
+  CHECK(reportJson(*parsed) == first);
+  REQUIRE(parsed->improvements.size() == 2);
+  const auto& a = parsed->improvements[0];
+  CHECK(a.shop == "acme");
+  CHECK(a.env == "production");
+  CHECK(a.check == "checkout");
+  CHECK(a.step == "cart");
+  CHECK(a.finding == "slow-ttfb");
+  CHECK(a.priority == "warning");
+  CHECK(a.summary == "server time is 82% of acme/checkout/cart p95 (1.42 s)");
+  CHECK(a.saving_seconds == 1.17);
+  CHECK(a.saving_bytes == 0);
+  const auto& b = parsed->improvements[1];
+  CHECK(b.shop == "beta, the \"new\" one");
+  CHECK(b.finding == "no-compression");
+  CHECK(b.saving_bytes == 296960);
+}
+
+TEST_CASE("a report JSON without improvements (an older frozen month) reads as none",
+          "[report][json][improvements]") {
+  auto j = nlohmann::json::parse(reportJson(sampleReport()));
+  REQUIRE(j.contains("improvements"));
+  j.erase("improvements");
+  auto parsed = reportFromJson(j.dump());
+  INFO((parsed ? std::string() : parsed.error().message));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->improvements.empty());
+  CHECK(parsed->shops.size() == 2);
+}
+
+TEST_CASE("reportFromJson refuses malformed improvements naming where", "[report][json][improvements]") {
+  auto r = sampleReport();
+  r.improvements = report_test::sampleImprovements();
+  auto j = nlohmann::json::parse(reportJson(r));
+  j["improvements"][1].erase("summary");
+  auto missing = reportFromJson(j.dump());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == core::ErrorCode::Invalid);
+  CHECK(missing.error().message.find("improvements[1]") != std::string::npos);
+  CHECK(missing.error().message.find("summary") != std::string::npos);
+  j = nlohmann::json::parse(reportJson(r));
+  j["improvements"][0]["saving_bytes"] = -1;
+  CHECK_FALSE(reportFromJson(j.dump()).ok());
+  j = nlohmann::json::parse(reportJson(r));
+  j["improvements"] = "none";
+  CHECK_FALSE(reportFromJson(j.dump()).ok());
+}
+
+TEST_CASE("filterShop keeps only the shop's improvements", "[report][improvements]") {
+  auto r = sampleReport();
+  r.improvements = report_test::sampleImprovements();
+  const auto acme = filterShop(r, "acme");
+  REQUIRE(acme.improvements.size() == 1);
+  CHECK(acme.improvements[0].shop == "acme");
+  CHECK(filterShop(r, "nope").improvements.empty());
 }

@@ -77,6 +77,23 @@ TEST_CASE("report text lists incidents with ticket keys and maintenance with who
   CHECK(contains(text, "2026-11-03"));
 }
 
+TEST_CASE("report text has a numbered What to improve next block when there are improvements",
+          "[report][text][improvements]") {
+  auto r = sampleReport();
+  CHECK_FALSE(contains(reportText(r), "What to improve next"));
+  r.improvements = report_test::sampleImprovements();
+  const std::string text = reportText(r);
+  INFO(text);
+  const auto block = text.find("What to improve next");
+  REQUIRE(block != std::string::npos);
+  CHECK(block > text.find("Maintenance:"));
+  CHECK(contains(text, "   1. warning  slow-ttfb  acme/checkout/cart: server time is 82% of "
+                       "acme/checkout/cart p95 (1.42 s) (saves ~1.17 s)\n"));
+  CHECK(contains(text, "   2. info     no-compression  beta, the \"new\" one/api (staging): responses are "
+                       "sent <uncompressed> & big (saves ~190 ms, 290 KiB)\n"));
+  CHECK(text.find("1. warning") < text.find("2. info"));
+}
+
 TEST_CASE("report CSV has the header and one row per check", "[report][csv]") {
   const std::string csv = reportCsv(sampleReport());
   auto rows = lines(csv, "\r\n");

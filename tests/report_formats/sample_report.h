@@ -97,4 +97,13 @@ inline agent::report::MonthReport sampleReport() {
   return r;
 }
 
+/// Two improvements (a journey step's with a byte saving, a check's on staging), most important first.
+inline std::vector<agent::report::ReportImprovement> sampleImprovements() {
+  using agent::report::ReportImprovement;
+  return {ReportImprovement{"acme", "production", "checkout", "cart", "slow-ttfb", "warning",
+                            "server time is 82% of acme/checkout/cart p95 (1.42 s)", 1.17, 0},
+          ReportImprovement{"beta, the \"new\" one", "staging", "api", "", "no-compression", "info",
+                            "responses are sent <uncompressed> & big", 0.19, 296960}};
+}
+
 }  // namespace shopwatch::report_test

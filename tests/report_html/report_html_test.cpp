@@ -187,3 +187,49 @@ TEST_CASE("the status page with no checks says so", "[report_html]") {
   CHECK_THAT(page, Catch::Contains("updated 2026-12-03 14:05:09 UTC"));
   CHECK_THAT(page, Catch::Contains("shopwatch status"));
 }
+
+TEST_CASE("the HTML report shows What to improve next after the summary, escaped", "[report_html]") {
+  auto report = monthFixture();
+  CHECK(agent::report::reportHtml(report).find("What to improve next") == std::string::npos);
+  report.improvements = {
+      agent::report::ReportImprovement{"acme", "production", "checkout", "payment", "slow-ttfb", "critical",
+                                       "server time is 91% of acme/checkout/payment p95 (2.10 s)", 1.9, 0},
+      agent::report::ReportImprovement{"beta", "staging", kHostile, "", "no-compression", "info",
+                                       "responses are sent uncompressed", 0.19, 296960}};
+  const std::string page = agent::report::reportHtml(report);
+  const auto summary = page.find("id=\"summary\"");
+  const auto improve = page.find("<section id=\"improve\" class=\"improve\"><h2>What to improve next</h2>");
+  const auto charts = page.find("id=\"charts\"");
+  REQUIRE(improve != std::string::npos);
+  CHECK(summary < improve);
+  CHECK(improve < charts);
+  const std::string section = page.substr(improve, charts - improve);
+  CHECK(countOf(section, "<li>") == 2);
+  CHECK_THAT(section, Catch::Contains("<li><span class=\"prio prio-critical\">critical</span> "
+                                      "<b>acme/checkout/payment</b> <code>slow-ttfb</code>: server time is 91% "
+                                      "of acme/checkout/payment p95 (2.10 s) <i>(saves ~1.90 s)</i></li>"));
+  CHECK_THAT(section, Catch::Contains("(saves ~190 ms, 290 KiB)"));
+  CHECK_THAT(section, Catch::Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+  CHECK(section.find("<script") == std::string::npos);
+  CHECK(section.find("critical") < section.find("no-compression"));
+  CHECK_THAT(page, Catch::Contains(".prio-critical{"));
+}
+
+TEST_CASE("the status page shows What to improve next after the checks only when given",
+          "[report_html]") {
+  const auto now = at("2026-12-03T14:05:09Z");
+  auto p = statusFixture(now);
+  CHECK(agent::report::renderStatusPage(p).find("What to improve next") == std::string::npos);
+  p.improve_next_html =
+      "<section class=\"improve\"><h2>What to improve next</h2><ol><li><span class=\"prio prio-warning\">"
+      "warning</span> <b>acme/home</b> <code>slow-ttfb</code>: server time dominates</li></ol></section>";
+  const std::string page = agent::report::renderStatusPage(p);
+  const auto checks = page.find("<section id=\"checks\">");
+  const auto improve = page.find(p.improve_next_html);
+  const auto maintenance = page.find("<section id=\"maintenance\">");
+  REQUIRE(improve != std::string::npos);
+  CHECK(checks < improve);
+  CHECK(improve < maintenance);
+  CHECK(countOf(page, "What to improve next") == 1);
+  CHECK_THAT(page, Catch::Contains(".prio-warning{"));
+}

@@ -1,6 +1,8 @@
 // `shopwatch report -c FILE --month YYYY-MM [--shop NAME] [--format text|json|csv|html|pdf] [-o FILE]
 // [--freeze]`: the monthly SLA report ([E]) from the agent's database, read-only (safe while the agent
-// runs); a frozen month renders from its stored copy. --freeze stores an ended month's report.
+// runs); a frozen month renders from its stored copy. --freeze stores an ended month's report. A built
+// report (and a frozen copy when it is made) carries what to improve next: the top performance findings
+// ([F]) of the stored timings of the last 8 days, as `shopwatch insights` ranks them now.
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,10 +14,12 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "command_config.h"
+#include "shopwatch/agent/insights/insights_builder.h"
 #include "shopwatch/agent/report/frozen_reports.h"
 #include "shopwatch/agent/report/report_builder.h"
 #include "shopwatch/agent/report/report_calendar.h"
 #include "shopwatch/agent/report/report_formats.h"
+#include "shopwatch/agent/runtime/report_improvements.h"
 #include "shopwatch/core/time_format.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 
@@ -92,6 +96,16 @@ core::Status freeze(const agent::AgentConfig& config, const report::MonthReport&
   return report::saveFrozenReport(**db, frozen);
 }
 
+/// What to improve next, now: the ranked findings of `shop`'s checks ("" every shop) over the same
+/// read-only store. What the analysis could not look at only shortens the list.
+std::vector<report::ReportImprovement> improvementsNow(storage::SqliteResultStore& store,
+                                                       const agent::AgentConfig& config,
+                                                       const std::string& shop, core::SystemTime now) {
+  const auto insights =
+      agent::insights::buildInsightsReport(&store, config, config.insights, agent::insights::InsightsScope{shop}, now);
+  return agent::runtime::reportImprovements(insights.findings, agent::runtime::kReportImprovements, shop);
+}
+
 core::Status renderPdfAtomically(const report::MonthReport& r, const std::filesystem::path& path) {
   const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) + ".pdf";
   auto st = report::renderPdf(report::reportHtml(r), tmp);
@@ -164,6 +178,7 @@ int reportCommand(const ReportOptions& options) {
     }
     auto built = report::buildMonthReport(*config, **store, {*month, std::nullopt, now, true});
     if (!built) return failed(built.error().message);
+    built->improvements = improvementsNow(**store, *config, "", now);  // kept with the frozen copy
     built->frozen = true;
     built->frozen_at = now;
     store->reset();  // the read connection is not needed while the copy is written
@@ -188,6 +203,7 @@ int reportCommand(const ReportOptions& options) {
     auto built = report::buildMonthReport(*config, **store, {*month, shop, now, true});
     if (!built) return failed(built.error().message);
     r = std::move(*built);
+    r.improvements = improvementsNow(**store, *config, options.shop, now);
   }
   return output(options, r);
 }

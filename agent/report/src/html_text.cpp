@@ -154,6 +154,9 @@ svg.chart text{font-size:11px;fill:#1f2328}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;font-weight:600;color:#fff}
 .badge.up{background:var(--ok)}.badge.down{background:var(--bad)}.badge.pending{background:var(--muted)}
 .badge.maintenance{background:var(--maint)}
+.prio{display:inline-block;padding:0 6px;border-radius:4px;font-size:.85em;font-weight:600;color:#fff;
+background:var(--muted)}.prio-critical{background:var(--bad)}.prio-warning{background:var(--warn)}
+.improve ol{padding-left:1.8em;margin:.4em 0 1em}.improve li{margin:.3em 0}.improve code{overflow-wrap:anywhere}
 a{color:#0b57d0}
 @media (max-width:600px){body{font-size:15px}main{padding:10px}h1{font-size:1.35em}
 th,td{padding:4px 5px}.scroll>svg.chart{min-width:560px}}

@@ -256,6 +256,7 @@ MonthReport filterShop(MonthReport report, const std::string& shop) {
   std::erase_if(report.maintenance, [&](const ReportMaintenance& m) {
     return !m.shops.empty() && std::find(m.shops.begin(), m.shops.end(), shop) == m.shops.end();
   });
+  std::erase_if(report.improvements, [&](const ReportImprovement& i) { return i.shop != shop; });
   return report;
 }
 

@@ -1,10 +1,11 @@
-// reportHtml: one self-contained HTML file — summary for a non-technical reader first, then inline
-// SVG charts, then the details (report_html_details.cpp). No script, no external resource.
+// reportHtml: one self-contained HTML file — summary for a non-technical reader first, then what to
+// improve next (when the report has improvements), inline SVG charts, then the details (report_html_details.cpp). No script, no external resource.
 #include <array>
 #include <string>
 
 #include "html_text.h"
 #include "report_html_parts.h"
+#include "report_improvements.h"
 #include "shopwatch/agent/report/report_formats.h"
 #include "svg_charts.h"
 
@@ -182,6 +183,7 @@ std::string reportHtml(const MonthReport& report) {
        "answered correctly, rounded down. Downtime counts only failures confirmed by a second "
        "check.</p>"
        "</section>";
+  s += detail::improvementsHtml(report.improvements);
   s += chartsSection(report);
   s += detailsSection(report);
   s += "</main></body></html>\n";

@@ -141,6 +141,20 @@ Json maintenanceJson(const ReportMaintenance& m) {
   return j;
 }
 
+Json improvementJson(const ReportImprovement& i) {
+  Json j;
+  j["shop"] = i.shop;
+  j["env"] = i.env;
+  j["check"] = i.check;
+  j["step"] = i.step;
+  j["finding"] = i.finding;
+  j["priority"] = i.priority;
+  j["summary"] = i.summary;
+  j["saving_seconds"] = i.saving_seconds;
+  j["saving_bytes"] = i.saving_bytes;
+  return j;
+}
+
 }  // namespace
 
 std::string reportJson(const MonthReport& report) {
@@ -159,6 +173,9 @@ std::string reportJson(const MonthReport& report) {
   Json maintenance = Json::array();
   for (const auto& m : report.maintenance) maintenance.push_back(maintenanceJson(m));
   j["maintenance"] = std::move(maintenance);
+  Json improvements = Json::array();
+  for (const auto& i : report.improvements) improvements.push_back(improvementJson(i));
+  j["improvements"] = std::move(improvements);
   return j.dump(2) + "\n";
 }
 

@@ -1,6 +1,7 @@
 // reportFromJson(): parses reportJson()'s document back into a MonthReport (a frozen month is stored
 // as that JSON and rendered again from it). Every key reportJson writes is read; a missing or
-// mistyped one is Invalid naming where it is. Exceptions stay inside this file.
+// mistyped one is Invalid naming where it is — except "improvements", which older reports (frozen
+// months of earlier versions) do not have: missing, it is an empty list. Exceptions stay inside this file.
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -69,6 +70,13 @@ std::int64_t count(const Json& obj, const std::string& where, const char* key) {
   const Json& v = field(obj, where, key);
   if (!v.is_number_integer()) throw BadReport(at(where, key) + ": expected an integer");
   return v.get<std::int64_t>();
+}
+
+std::uint64_t bytes(const Json& obj, const std::string& where, const char* key) {
+  const Json& v = field(obj, where, key);
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+    throw BadReport(at(where, key) + ": expected a non-negative integer");
+  return v.get<std::uint64_t>();
 }
 
 core::Micros secs(const Json& obj, const std::string& where, const char* key) {
@@ -239,6 +247,20 @@ ReportMaintenance readMaintenance(const Json& j, const std::string& w) {
   return m;
 }
 
+ReportImprovement readImprovement(const Json& j, const std::string& w) {
+  ReportImprovement i;
+  i.shop = text(j, w, "shop");
+  i.env = text(j, w, "env");
+  i.check = text(j, w, "check");
+  i.step = text(j, w, "step");
+  i.finding = text(j, w, "finding");
+  i.priority = text(j, w, "priority");
+  i.summary = text(j, w, "summary");
+  i.saving_seconds = number(j, w, "saving_seconds");
+  i.saving_bytes = bytes(j, w, "saving_bytes");
+  return i;
+}
+
 MonthReport readReport(const Json& j) {
   const std::string w = "report";
   MonthReport r;
@@ -255,6 +277,11 @@ MonthReport readReport(const Json& j) {
   const Json& maintenance = array(j, w, "maintenance");
   for (std::size_t i = 0; i < maintenance.size(); ++i)
     r.maintenance.push_back(readMaintenance(maintenance[i], item(w, "maintenance", i)));
+  if (j.contains("improvements")) {  // absent before [F]: none
+    const Json& improvements = array(j, w, "improvements");
+    for (std::size_t i = 0; i < improvements.size(); ++i)
+      r.improvements.push_back(readImprovement(improvements[i], item(w, "improvements", i)));
+  }
   return r;
 }
 

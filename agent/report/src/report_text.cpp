@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "report_improvements.h"
 #include "report_numbers.h"
 #include "shopwatch/agent/report/report_calendar.h"
 #include "shopwatch/agent/report/report_formats.h"
@@ -152,6 +153,7 @@ std::string reportText(const MonthReport& report) {
     }
     printTable(out, "  ", table);
   }
+  if (!report.improvements.empty()) out += "\n" + detail::improvementsText(report.improvements);
   out += "\nAvailability is rounded down to 4 decimals; MET/MISSED compares the exact figure.\n";
   return out;
 }

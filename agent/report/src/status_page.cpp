@@ -1,4 +1,5 @@
 // renderStatusPage: the live status page at `GET /` — self-contained, refreshing, phone-friendly.
+// Sections: open incidents, checks, what to improve next (when given), maintenance.
 #include "shopwatch/agent/report/status_page.h"
 
 #include <algorithm>
@@ -180,6 +181,7 @@ std::string renderStatusPage(const StatusPage& page) {
        " &middot; refreshes every " + std::to_string(refresh) + " s</p></header>";
   s += incidentsSection(page);
   s += checksSection(page);
+  s += page.improve_next_html;
   s += maintenanceSection(page);
   s += "</main></body></html>\n";
   return s;

@@ -10,9 +10,12 @@
 
 #include "maintenance_registry.h"
 #include "shopwatch/agent/backlog/incident_store.h"
+#include "shopwatch/agent/insights/insights_formats.h"
 #include "shopwatch/agent/report/month_source.h"
+#include "shopwatch/agent/report/report_calendar.h"
 #include "shopwatch/agent/report/report_formats.h"
 #include "shopwatch/agent/report/status_page.h"
+#include "shopwatch/agent/runtime/report_improvements.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/core/failure_reason.h"
 #include "shopwatch/rules/severity.h"
@@ -88,6 +91,16 @@ ReportService::ReportService(const core::Clock& clock, ConfigSource config,
                              const status::CheckStateTable& states, const MaintenanceRegistry& maintenance)
     : clock_(clock), config_(std::move(config)), states_(states), maintenance_(maintenance) {}
 
+void ReportService::setImprovements(ImprovementSource source) {
+  std::lock_guard lock(improvements_mu_);
+  improvements_ = std::move(source);
+}
+
+ReportService::ImprovementSource ReportService::improvementSource() const {
+  std::lock_guard lock(improvements_mu_);
+  return improvements_;
+}
+
 http::HttpResponse ReportService::statusPage() const {
   const auto config = config_();
   if (!config) return plain(503, "no config loaded");
@@ -142,6 +155,7 @@ http::HttpResponse ReportService::statusPage() const {
     std::vector<report::StatusHour> empty(24);
     for (auto& c : page.checks) c.hours = empty;
   }
+  if (const auto source = improvementSource()) page.improve_next_html = insights::improveNextHtml(source(), 5);
   http::HttpResponse res;
   res.content_type = "text/html; charset=utf-8";
   res.headers.emplace_back("Cache-Control", "no-store");
@@ -170,6 +184,12 @@ http::HttpResponse ReportService::report(const std::string& month, const std::st
   if (!built) {
     const int status = built.error().code == core::ErrorCode::NotFound ? 404 : 503;
     return jsonError(status, built.error().message);
+  }
+  // What to improve next: the findings when the report is generated, as `shopwatch report` does (a
+  // month is usually reported after it ended); a frozen month keeps those it was frozen with.
+  if (!built->frozen) {
+    if (const auto source = improvementSource(); source)
+      built->improvements = reportImprovements(source(), kReportImprovements, shop);
   }
   http::HttpResponse res;
   res.compressible = true;

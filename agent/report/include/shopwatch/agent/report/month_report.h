@@ -111,6 +111,19 @@ struct ShopReport {
   std::vector<std::string> worst_days; ///< up to 3 dates with the most downtime (some downtime only)
 };
 
+/// One "what to improve next" entry: a ranked performance finding ([F]) as the report keeps it. The
+/// report's own copy (agent/report does not depend on agent/insights): agent/runtime's
+/// reportImprovements() converts the findings.
+struct ReportImprovement {
+  std::string shop, env, check;
+  std::string step;                    ///< journey step; "" for the check itself
+  std::string finding;                 ///< the finding id ("slow-ttfb", "no-compression", …)
+  std::string priority;                ///< info | warning | critical
+  std::string summary;                 ///< one sentence in plain words
+  double saving_seconds = 0;           ///< estimated saving per page view / run
+  std::uint64_t saving_bytes = 0;
+};
+
 struct MonthReport {
   std::string month;                   ///< "YYYY-MM"
   std::string timezone;                ///< contract time zone (IANA)
@@ -121,6 +134,10 @@ struct MonthReport {
   std::optional<core::SystemTime> frozen_at;
   std::vector<ShopReport> shops;       ///< by shop, then env
   std::vector<ReportMaintenance> maintenance;  ///< by start
+  /// What to improve next: the performance findings when the report was generated (top 10, most
+  /// important first). Empty when none were looked at (a past month's report built by the agent, a
+  /// frozen month of an older version) or nothing stands out; a frozen month keeps its own.
+  std::vector<ReportImprovement> improvements;
 };
 
 }  // namespace shopwatch::agent::report

@@ -33,7 +33,8 @@ struct ReportRequest {
 core::Result<MonthReport> buildMonthReport(const AgentConfig& config, storage::SqliteResultStore& store,
                                            const ReportRequest& request);
 
-/// Only `shop` (every env of it) of a report (a frozen copy asked for with --shop).
+/// Only `shop` (every env of it) of a report (a frozen copy asked for with --shop): its shops, the
+/// maintenance that concerns it and its improvements.
 MonthReport filterShop(MonthReport report, const std::string& shop);
 
 }  // namespace shopwatch::agent::report

@@ -1,6 +1,6 @@
 #pragma once
 /// The live status page at `GET /`: every shop and check with its state, the last 24 h as small inline
-/// SVG charts, open incidents, active and upcoming maintenance. Self-contained HTML (no external
+/// SVG charts, open incidents, what to improve next, active and upcoming maintenance. Self-contained HTML (no external
 /// requests), refreshes itself, readable on a phone.
 
 #include <optional>
@@ -55,6 +55,9 @@ struct StatusPage {
   std::vector<StatusCheck> checks;       ///< by shop, env, check
   std::vector<StatusIncident> incidents;
   std::vector<StatusMaintenance> maintenance;  ///< active first, then upcoming (next 7 days)
+  /// The "What to improve next" <section> (agent/insights renders it: improveNextHtml), shown after
+  /// the checks as it is (trusted HTML, already escaped); "": not shown.
+  std::string improve_next_html;
   int refresh_seconds = 30;
 };
 
