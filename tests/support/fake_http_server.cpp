@@ -192,6 +192,7 @@ struct FakeHttpServer::Impl {
   asio::awaitable<void> tlsSession(tcp::socket socket) {
     try {
       asio::ssl::stream<tcp::socket> stream(std::move(socket), *ssl);
+      co_await pauseFor(options.handshake_delay);
       co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
       co_await serve(stream);
     } catch (const std::exception&) {

@@ -59,6 +59,8 @@ class FakeHttpServer {
   struct Options {
     bool tls = false;
     TestCertificate certificate;  ///< used when tls; empty → a fresh self-signed one for 127.0.0.1
+    /// tls: wait this long after accepting before answering the ClientHello (a slow TLS handshake).
+    std::chrono::milliseconds handshake_delay{0};
   };
   /// Called on the server's thread, outside its lock: keep it quick and non-blocking (use
   /// FakeResponse::delay to be slow). An exception from it closes the connection.

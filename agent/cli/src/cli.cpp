@@ -83,13 +83,15 @@ int run(int argc, char** argv) {
 
   InsightsOptions insights;
   auto* insights_cmd = app.add_subcommand(
-      "insights", "Ranked performance findings: where the time goes, slow phases, regressions");
+      "insights", "Ranked performance findings: where the time goes, slow phases, regressions, response audits");
   insights_cmd->add_option("-c,--config", insights.config, "Config file (YAML)")->required();
   insights_cmd->add_option("--shop", insights.shop, "Only this shop (every env of it)");
   insights_cmd->add_option("--format", insights.format, "text, json or html")
       ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
   insights_cmd->add_option("-o,--output", insights.output, "Write to FILE (atomically) instead of stdout");
+  insights_cmd->add_flag("--no-audit", insights.no_audit,
+                         "Stored timings only: do not fetch the pages and assets for the response audits");
 
   agent::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Run a built-in demo shop on loopback and the agent probing it");

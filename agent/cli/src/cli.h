@@ -71,6 +71,7 @@ struct InsightsOptions {
   std::string shop;             ///< only this shop; empty: every shop
   std::string format = "text";  ///< text | json | html
   std::string output;           ///< -o FILE (written atomically); empty: stdout
+  bool no_audit = false;        ///< --no-audit: stored timings only, no page fetches
 };
 /// `insights`: ranked performance findings from the config's database (read-only, safe while the
 /// agent runs). 0 when it ran (findings are not a failure); 1: invalid config or unknown shop;

@@ -1,5 +1,7 @@
 // `shopwatch insights -c FILE [--shop NAME] [--format text|json|html] [-o FILE]`: the ranked
-// performance findings ([F]) from the agent's database (read-only, safe while the agent runs).
+// performance findings ([F]) from the agent's database (read-only, safe while the agent runs) and,
+// when the config has an `insights:` section with audits on and no --no-audit, the response audits
+// of its pages (fetched now, on a private engine).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -8,7 +10,9 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "command_config.h"
+#include "shopwatch/agent/insights/check_audits.h"
 #include "shopwatch/agent/insights/insights_builder.h"
+#include "shopwatch/agent/insights/insights_priority.h"
 #include "shopwatch/agent/insights/insights_formats.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 
@@ -47,7 +51,13 @@ int insightsCommand(const InsightsOptions& options) {
     if (opened) store = std::move(*opened);
     else store_warning = "cannot open " + database + ": " + opened.error().message;
   }
-  auto report = insights::buildInsightsReport(store.get(), *config, agent::InsightsSettings{}, scope, now);
+  auto report = insights::buildInsightsReport(store.get(), *config, config->insights, scope, now);
+  if (!options.no_audit && config->insights.line > 0 && config->insights.audit_interval.count() > 0) {
+    probes::HttpProbeEngine engine;
+    auto audits = insights::auditChecks(engine, *config, scope);
+    report.findings.insert(report.findings.end(), audits.begin(), audits.end());
+    insights::rankFindings(report.findings, config->insights);
+  }
   if (!store_warning.empty()) report.warnings.insert(report.warnings.begin(), store_warning);
 
   std::string text;

@@ -23,6 +23,8 @@
 #include "endpoint_options.h"
 #include "maintenance_registry.h"
 #include "reload_notes.h"
+#include "insight_tickets.h"
+#include "shopwatch/agent/insights/check_audits.h"
 #include "insights_service.h"
 #include "report_service.h"
 #include "shopwatch/agent/report/frozen_reports.h"
@@ -125,6 +127,7 @@ struct AgentRuntime::Impl {
   TransitionLog transitions;
   std::unique_ptr<SchedulerLoop> loop;
   std::unique_ptr<probes::HttpProbeEngine> engine;
+  std::unique_ptr<InsightTickets> tickets;    // findings into the backlog: after the insights thread
   std::unique_ptr<InsightsService> insights;  // GET /api/v1/insights: outlives the server's workers
   std::unique_ptr<ReportService> reports;  // GET / and /api/v1/report: outlives the server's workers
   std::unique_ptr<http::HttpServer> server;
@@ -290,7 +293,8 @@ core::Status AgentRuntime::start(AgentConfig config) {
   store_options.retention_rollups = config.retention.rollups;
   store_options.clock = &d.clock;
   store_options.components = {persistence::alertStateComponent(), persistence::maintenanceComponent(),
-                              backlog::incidentsComponent(), report::frozenReportsComponent()};
+                              backlog::incidentsComponent(), report::frozenReportsComponent(),
+                              insightTicketsComponent()};
   auto store = storage::SqliteResultStore::open(store_options);
   if (!store) {
     return core::makeError(store.error().code,
@@ -317,10 +321,18 @@ core::Status AgentRuntime::start(AgentConfig config) {
       std::string(config.web.tls ? "https://" : "http://") +
           (d.options.listen_override.empty() ? config.agent.listen : d.options.listen_override));
   d.backlog->configure(config);
+  d.tickets = std::make_unique<InsightTickets>(*d.store, *d.backlog);
+  d.tickets->configure(config);
   d.insights = std::make_unique<InsightsService>(
       d.clock, [&d] { std::lock_guard lock(d.config_mu); return d.config; }, config.agent.database,
       InsightsServiceOptions{d.options.insights_first_delay, d.options.insights_every},
-      InsightsService::PassHook{});
+      [t = d.tickets.get()](const std::vector<insights::Finding>& findings, core::SystemTime now) {
+        t->reconcile(findings, now);
+      },
+      // The engine exists once start() is through; the insights thread is stopped before it goes.
+      [&d](const AgentConfig& c, const std::function<bool()>& stopping) {
+        return d.engine ? insights::auditChecks(*d.engine, c, {}, stopping) : std::vector<insights::Finding>{};
+      });
   endpoints.insights = [i = d.insights.get()](const std::string& shop, const std::string& format) {
     return i->api(shop, format);
   };
@@ -335,6 +347,7 @@ core::Status AgentRuntime::start(AgentConfig config) {
   };
   d.reports = std::make_unique<ReportService>(
       d.clock, [&d] { std::lock_guard lock(d.config_mu); return d.config; }, d.states, *d.maintenance);
+  d.reports->setImprovements([i = d.insights.get()] { return i->snapshot()->findings; });
   endpoints.status_page = [r = d.reports.get()] { return r->statusPage(); };
   endpoints.report = [r = d.reports.get()](const std::string& month, const std::string& shop,
                                            const std::string& format) { return r->report(month, shop, format); };
@@ -400,6 +413,7 @@ core::Status AgentRuntime::reload(const LoadResult& loaded) {
   d.rules->configure(ruleSetOf(*next));
   d.maintenance->setConfig(next->maintenance, shopNames(*next));
   d.backlog->configure(*next);
+  d.tickets->configure(*next);
   if (d.loop) d.loop->wake();
 
   std::size_t added = 0;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "shopwatch/agent/insights/insights_formats.h"
+#include "shopwatch/agent/insights/insights_priority.h"
 #include "shopwatch/agent/status/check_state_table.h"
 #include "shopwatch/agent/status/metrics_writer.h"
 #include "shopwatch/storage/sqlite_result_store.h"
@@ -32,12 +33,13 @@ std::string findingLabels(const insights::Finding& f) {
 
 InsightsService::InsightsService(const core::Clock& clock, ConfigSource config,
                                  std::filesystem::path database, InsightsServiceOptions options,
-                                 PassHook on_pass)
+                                 PassHook on_pass, AuditRunner audit)
     : clock_(clock),
       config_(std::move(config)),
       database_(std::move(database)),
       options_(options),
       on_pass_(std::move(on_pass)),
+      audit_(std::move(audit)),
       snapshot_(std::make_shared<const insights::InsightsReport>()) {}
 
 InsightsService::~InsightsService() { stop(); }
@@ -77,9 +79,15 @@ void InsightsService::pass(const std::stop_token& stop) {
     else store_warning = "cannot open " + database_.string() + ": " + opened.error().message;
   }
   auto report = std::make_shared<insights::InsightsReport>(insights::buildInsightsReport(
-      store.get(), *config, InsightsSettings{}, insights::InsightsScope{}, now,
+      store.get(), *config, config->insights, insights::InsightsScope{}, now,
       [&stop] { return stop.stop_requested(); }));
   if (stop.stop_requested()) return;  // a cut pass is partial: keep the previous snapshot
+  runAudits(*config, now, stop);
+  if (stop.stop_requested()) return;
+  if (!audit_findings_.empty()) {
+    report->findings.insert(report->findings.end(), audit_findings_.begin(), audit_findings_.end());
+    insights::rankFindings(report->findings, config->insights);
+  }
   if (!store_warning.empty()) report->warnings.insert(report->warnings.begin(), store_warning);
   for (const auto& w : report->warnings) spdlog::debug("insights: {}", w);
   spdlog::debug("insights: {} findings from {} series", report->findings.size(), report->series_analysed);
@@ -88,6 +96,23 @@ void InsightsService::pass(const std::stop_token& stop) {
     snapshot_ = report;
   }
   if (on_pass_) on_pass_(report->findings, now);
+}
+
+void InsightsService::runAudits(const AgentConfig& config, core::SystemTime now,
+                                const std::stop_token& stop) {
+  // Audits fetch pages and assets the checks do not: only when the config asks for insights.
+  const core::Micros every = config.insights.audit_interval;
+  if (!audit_ || every.count() <= 0 || config.insights.line == 0) {
+    audit_findings_.clear();
+    audited_at_.reset();
+    return;
+  }
+  if (audited_at_ && now - *audited_at_ < every && now >= *audited_at_) return;
+  auto findings = audit_(config, [&stop] { return stop.stop_requested(); });
+  if (stop.stop_requested()) return;  // cut: keep the last complete audit
+  spdlog::debug("insights: the response audits found {}", findings.size());
+  audit_findings_ = std::move(findings);
+  audited_at_ = now;
 }
 
 std::shared_ptr<const insights::InsightsReport> InsightsService::snapshot() const {
