@@ -62,16 +62,18 @@ std::optional<MetricRegression> regressed(const SeriesSamples& series, core::Sys
   const double base_median = detail::percentileSorted(baseline, 0.5);
 
   // Change point: scores 1 above the baseline median, 0 below; the split k maximising the bridge
-  // (k/n)·S_n − S_k, i.e. where the samples before it are furthest below the window's average
-  // (keeping at least min_recent after it). When the part before the split already sits closer to
-  // the later level than to the baseline's ½, the change is older than the window: cut at 0.
+  // (k/n)·S_n − S_k, i.e. where the samples before it are furthest below the window's average.
+  // When the part before the split already sits closer to the later level than to the baseline's
+  // ½, the change is older than the window: cut at 0. Fewer than min_recent samples after the
+  // change is not evidence yet (the split is never moved earlier to make up the count: `since`
+  // must be when it started).
   const std::size_t n = recent.size();
   std::vector<double> prefix(n + 1, 0.0);
   for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + (value(*recent[i]) > base_median ? 1.0 : 0.0);
   const double total = prefix[n];
   double best = 0;
   std::size_t cut = 0;
-  for (std::size_t k = 1; k + o.min_recent <= n; ++k) {
+  for (std::size_t k = 1; k < n; ++k) {
     const double bridge = static_cast<double>(k) / static_cast<double>(n) * total - prefix[k];
     if (bridge > best) {
       best = bridge;
@@ -83,6 +85,7 @@ std::optional<MetricRegression> regressed(const SeriesSamples& series, core::Sys
     const double after = (total - prefix[cut]) / static_cast<double>(n - cut);
     if (before - 0.5 > (after - 0.5) / 2) cut = 0;
   }
+  if (n - cut < o.min_recent) return std::nullopt;
   std::vector<double> segment;
   for (std::size_t i = cut; i < recent.size(); ++i) segment.push_back(value(*recent[i]));
   std::vector<double> sorted = segment;
