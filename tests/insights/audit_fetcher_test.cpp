@@ -14,9 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "closed_port.h"
 #include "fake_http_server.h"
 #include "shopwatch/agent/insights/audits.h"
 #include "shopwatch/probes/http_probe_engine.h"
+#include "temp_dir.h"
+#include "tls_resumption.h"
 
 namespace ins = shopwatch::agent::insights;
 using namespace std::chrono_literals;
@@ -359,5 +362,163 @@ TEST_CASE("a listed asset host that leads into a private network is not fetched 
     REQUIRE(inside.assets.size() == 1);
     CHECK(inside.assets[0].status == 200);
     CHECK(cdn.requestCount("/app.js") == 1);
+  }
+}
+
+namespace {
+
+FakeHttpServer::Options tlsFake(bool session_resumption) {
+  FakeHttpServer::Options options;
+  options.tls = true;
+  options.session_resumption = session_resumption;
+  return options;
+}
+
+std::size_t headRequests(const FakeHttpServer& shop) {
+  const auto all = shop.requests();
+  return static_cast<std::size_t>(
+      std::count_if(all.begin(), all.end(), [](const auto& r) { return r.method == "HEAD"; }));
+}
+
+}  // namespace
+
+TEST_CASE("an HTTPS shop that does not resume TLS sessions is a no-tls-resumption finding",
+          "[insights][audit-fetch][tls-resumption]") {
+  FakeHttpServer shop(tlsFake(false));
+  shop.respond("/", FakeResponse{200, {{"Content-Type", "text/html"}}, "<p>shop</p>"});
+  HttpProbeEngine engine(loopbackEngine());
+  Check check = pageCheck(shop.url("/"));
+  check.http()->request.tls.verify = false;
+  const auto audit = ins::fetchPageAudit(engine, check, "", {}, kNever);
+  INFO(audit.page.error);
+  REQUIRE(audit.page.status == 200);
+  CHECK(audit.tls_session_resumed == false);
+  // The page on the engine, then the probe's two HEAD requests on connections of their own.
+  CHECK(headRequests(shop) == 2);
+  CHECK(shop.connectionCount() == 3);
+  const auto findings = ins::auditPage(audit);
+  const auto* f = findingOf(findings, ins::ids::kNoTlsResumption);
+  REQUIRE(f != nullptr);
+  CHECK(f->evidence.at("url") == shop.url("/"));
+  CHECK(f->evidence.at("resumed") == false);
+  CHECK(f->evidence.at("source") == "audit fetch");
+  CHECK(f->summary.find("does not resume TLS sessions") != std::string::npos);
+}
+
+TEST_CASE("an HTTPS shop that resumes TLS sessions has no no-tls-resumption finding",
+          "[insights][audit-fetch][tls-resumption]") {
+  FakeHttpServer shop(tlsFake(true));  // the default
+  shop.respond("/", FakeResponse{200, {{"Content-Type", "text/html"}}, "<p>shop</p>"});
+  HttpProbeEngine engine(loopbackEngine());
+  Check check = pageCheck(shop.url("/"));
+  check.http()->request.tls.verify = false;
+  const auto audit = ins::fetchPageAudit(engine, check, "", {}, kNever);
+  INFO(audit.page.error);
+  REQUIRE(audit.page.status == 200);
+  CHECK(audit.tls_session_resumed == true);
+  CHECK(headRequests(shop) == 2);
+  CHECK(findingOf(ins::auditPage(audit), ins::ids::kNoTlsResumption) == nullptr);
+}
+
+TEST_CASE("a plain http page or a failed page is not probed for TLS resumption",
+          "[insights][audit-fetch][tls-resumption]") {
+  HttpProbeEngine engine(loopbackEngine());
+  SECTION("plain http") {
+    FakeHttpServer shop;
+    shop.respond("/", FakeResponse{200, {{"Content-Type", "text/html"}}, "<p>shop</p>"});
+    const auto audit = ins::fetchPageAudit(engine, pageCheck(shop.url("/")), "", {}, kNever);
+    REQUIRE(audit.page.status == 200);
+    CHECK_FALSE(audit.tls_session_resumed.has_value());
+    CHECK(shop.requests().size() == 1);
+    CHECK(findingOf(ins::auditPage(audit), ins::ids::kNoTlsResumption) == nullptr);
+  }
+  SECTION("an HTTPS page that failed verification") {
+    FakeHttpServer shop(tlsFake(false));
+    const auto audit = ins::fetchPageAudit(engine, pageCheck(shop.url("/")), "", {}, kNever);
+    CHECK(audit.page.status == 0);
+    CHECK_FALSE(audit.tls_session_resumed.has_value());
+    CHECK(shop.connectionCount() == 1);
+  }
+}
+
+TEST_CASE("the TLS resumption probe reads the TLS 1.3 ticket before its first connection ends",
+          "[insights][tls-resumption]") {
+  REQUIRE(curlReady());
+  namespace d = ins::detail;
+  // OpenSSL 3 on both sides negotiates TLS 1.3: the session ticket comes after the handshake, so a
+  // true here means the first transfer read it before closing.
+  FakeHttpServer resuming(tlsFake(true));
+  FakeHttpServer full(tlsFake(false));
+  shopwatch::core::HttpRequest page;
+  page.url = resuming.url("/");
+  page.tls.verify = false;
+  CHECK(d::tlsSessionResumed(page, 5s) == true);
+  CHECK(resuming.connectionCount() == 2);
+  page.url = full.url("/");
+  CHECK(d::tlsSessionResumed(page, 5s) == false);
+  CHECK(full.connectionCount() == 2);
+
+  SECTION("TLS 1.2: a session ticket is offered as a browser would") {
+    // The fake's session-id cache loses each session when its connection ends without a TLS
+    // close, so a true here is the TLS 1.2 ticket (libcurl alone would not send one).
+    FakeHttpServer::Options options = tlsFake(true);
+    options.tls13 = false;
+    FakeHttpServer tls12(options);
+    page.url = tls12.url("/");
+    CHECK(d::tlsSessionResumed(page, 5s) == true);
+    options.session_resumption = false;
+    FakeHttpServer tls12_full(options);
+    page.url = tls12_full.url("/");
+    CHECK(d::tlsSessionResumed(page, 5s) == false);
+  }
+  SECTION("with the page's TLS options: a CA file and tls.server_name") {
+    shopwatch::testing::TempDir dir("shopwatch-resumption");
+    page.url = resuming.url("/");
+    page.tls.verify = true;
+    page.tls.ca_file = dir.write("ca.pem", resuming.certificate().cert_pem).string();
+    CHECK(d::tlsSessionResumed(page, 5s) == true);
+    page.tls.server_name = "localhost";  // verified as localhost, connected to 127.0.0.1
+    CHECK(d::tlsSessionResumed(page, 5s) == true);
+    const auto requests = resuming.requests();
+    REQUIRE_FALSE(requests.empty());
+    CHECK(requests.back().headers.at("host") == "localhost:" + std::to_string(resuming.port()));
+    page.tls.ca_file.clear();  // the self-signed certificate is not trusted: no answer
+    CHECK_FALSE(d::tlsSessionResumed(page, 5s).has_value());
+  }
+  SECTION("with the page's resolve overrides and user agent") {
+    page.url = resuming.urlWithHost("shop.test", "/");
+    page.resolve = {{"shop.test", "127.0.0.1"}};
+    page.user_agent = "shopwatch-resumption-test";
+    CHECK(d::tlsSessionResumed(page, 5s) == true);
+    const auto requests = resuming.requests();
+    REQUIRE(requests.size() == 4);
+    CHECK(requests.back().method == "HEAD");
+    CHECK(requests.back().headers.at("user-agent") == "shopwatch-resumption-test");
+  }
+  SECTION("plain http, a refused connection, a timeout: not measured") {
+    FakeHttpServer plain;
+    page.url = plain.url("/");
+    CHECK_FALSE(d::tlsSessionResumed(page, 5s).has_value());
+    CHECK(plain.connectionCount() == 0);
+    shopwatch::testing::ClosedLoopbackPort closed;
+    page.url = "https://127.0.0.1:" + std::to_string(closed.port()) + "/";
+    CHECK_FALSE(d::tlsSessionResumed(page, 5s).has_value());
+    FakeHttpServer::Options slow = tlsFake(true);
+    slow.handshake_delay = 2s;
+    FakeHttpServer late(slow);
+    page.url = late.url("/");
+    CHECK_FALSE(d::tlsSessionResumed(page, 300ms).has_value());
+  }
+  SECTION("stopping aborts a transfer in flight") {
+    FakeHttpServer::Options slow = tlsFake(true);
+    slow.handshake_delay = 3s;
+    FakeHttpServer late(slow);
+    page.url = late.url("/");
+    const auto until = std::chrono::steady_clock::now() + 200ms;
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(
+        d::tlsSessionResumed(page, 10s, [until] { return std::chrono::steady_clock::now() >= until; })
+            .has_value());
+    CHECK(std::chrono::steady_clock::now() - t0 < 1s);
   }
 }

@@ -39,8 +39,8 @@ ins::FetchedResource resource(std::string url, ResourceKind kind, const std::str
 const Headers kCachedGzip{{"cache-control", "public, max-age=31536000"},
                           {"content-encoding", "gzip"}};
 
-/// A page every audit passes: HTTP/2, compressed, cached assets, small, fast TLS, valid
-/// certificate.
+/// A page every audit passes: HTTP/2, compressed, cached assets, small, fast and resumed TLS,
+/// valid certificate.
 ins::PageAudit cleanPage() {
   ins::PageAudit a;
   a.key = {"acme", "production", "home"};
@@ -51,6 +51,7 @@ ins::PageAudit cleanPage() {
   a.page.phases.connect = 20ms;
   a.page.phases.tls = 40ms;
   a.page.cert_not_after = kNow + std::chrono::days{90};
+  a.tls_session_resumed = true;
   a.assets.push_back(resource("https://shop.example/app.css", ResourceKind::Stylesheet, "text/css",
                               20'000, kCachedGzip));
   a.assets.push_back(resource("https://cdn.example/app.js", ResourceKind::Script,
@@ -306,6 +307,44 @@ TEST_CASE("a slow TLS handshake in the audit fetch saves the time above 80 ms", 
   CHECK(f[0].evidence["url"] == "https://shop.example/");
   a.page.phases.tls = 200ms;
   CHECK(only(ins::auditPage(a, {}), "slow-tls").empty());
+}
+
+TEST_CASE("a server that does not resume TLS sessions is a no-tls-resumption finding", "[audits]") {
+  auto a = cleanPage();
+  a.page.phases.tls = 230ms;
+  a.tls_session_resumed = false;
+  auto f = only(ins::auditPage(a, {}), "no-tls-resumption");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].key == a.key);
+  CHECK(f[0].step.empty());
+  CHECK(f[0].saving_seconds == Approx(0.15));  // tls − the 80 ms target
+  CHECK(f[0].saving_bytes == 0);
+  CHECK(f[0].evidence["url"] == "https://shop.example/");
+  CHECK(f[0].evidence["tls_ms"] == 230.0);
+  CHECK(f[0].evidence["resumed"] == false);
+  CHECK(f[0].evidence["source"] == "audit fetch");
+  CHECK(f[0].summary ==
+        "the HTTPS server of acme/home does not resume TLS sessions: every new connection pays a "
+        "full handshake (230 ms)");
+
+  SECTION("a handshake under the target is still flagged, with no saving") {
+    a.page.phases.tls = 40ms;
+    f = only(ins::auditPage(a, {}), "no-tls-resumption");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].saving_seconds == 0);
+    CHECK(f[0].evidence["tls_ms"] == 40.0);
+  }
+  SECTION("resumed or not measured: nothing") {
+    a.tls_session_resumed = true;
+    CHECK(only(ins::auditPage(a, {}), "no-tls-resumption").empty());
+    a.tls_session_resumed.reset();
+    CHECK(only(ins::auditPage(a, {}), "no-tls-resumption").empty());
+  }
+  SECTION("a failed page fetch says nothing about resumption") {
+    a.page.status = 0;
+    a.page.error = "connection timed out after 10000 ms";
+    CHECK(only(ins::auditPage(a, {}), "no-tls-resumption").empty());
+  }
 }
 
 TEST_CASE("a failing certificate or one expiring within 21 days yields cert-chain", "[audits]") {

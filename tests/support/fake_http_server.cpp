@@ -18,6 +18,7 @@
 #include <cctype>
 #include <exception>
 #include <mutex>
+#include <openssl/ssl.h>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -122,6 +123,17 @@ struct FakeHttpServer::Impl {
                        asio::ssl::context::no_sslv3);
       ssl->use_certificate_chain(asio::buffer(options.certificate.cert_pem));
       ssl->use_private_key(asio::buffer(options.certificate.key_pem), asio::ssl::context::pem);
+      SSL_CTX* ctx = ssl->native_handle();
+      if (options.session_resumption) {
+        // Needed for session-id resumption once client certificates are verified; harmless before.
+        static constexpr unsigned char kSessionContext[] = "shopwatch-fake";
+        SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+      } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_num_tickets(ctx, 0);  // TLS 1.3: no tickets at all, not even stateful ones
+      }
+      if (!options.tls13) SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
     }
     tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
     acceptor.open(endpoint.protocol());

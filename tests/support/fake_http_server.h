@@ -61,6 +61,12 @@ class FakeHttpServer {
     TestCertificate certificate;  ///< used when tls; empty → a fresh self-signed one for 127.0.0.1
     /// tls: wait this long after accepting before answering the ClientHello (a slow TLS handshake).
     std::chrono::milliseconds handshake_delay{0};
+    /// tls: resume TLS sessions (session cache and tickets, as OpenSSL servers do by default);
+    /// false: every connection gets a full handshake.
+    bool session_resumption = true;
+    /// tls: false caps the server at TLS 1.2 (resumption by session ticket or id, not TLS 1.3
+    /// tickets).
+    bool tls13 = true;
   };
   /// Called on the server's thread, outside its lock: keep it quick and non-blocking (use
   /// FakeResponse::delay to be slow). An exception from it closes the connection.

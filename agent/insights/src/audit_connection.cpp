@@ -146,6 +146,24 @@ std::optional<Finding> auditSlowTls(const PageAudit& audit, const AuditLimits& l
   return f;
 }
 
+std::optional<Finding> auditTlsResumption(const PageAudit& audit, const AuditLimits& limits) {
+  if (audit.tls_session_resumed != false) return std::nullopt;  // resumed, or not measured
+  const core::Micros tls = audit.page.phases.tls;
+  Finding f = pageFinding(audit, ids::kNoTlsResumption);
+  // A resumed handshake skips about a round trip and the key exchange: the time above what a
+  // fast handshake takes. A fast full handshake still saves nothing measurable, but the finding
+  // stands: it is a server configuration problem (session cache / tickets off).
+  f.saving_seconds = std::max(0.0, seconds(tls - limits.tls_target));
+  f.summary = "the HTTPS server of " + pageName(audit) +
+              " does not resume TLS sessions: every new connection pays a full handshake (" +
+              formatSeconds(seconds(tls)) + ")";
+  f.evidence = {{"url", audit.page.url},
+                {"tls_ms", roundedMs(tls)},
+                {"resumed", false},
+                {"source", "audit fetch"}};
+  return f;
+}
+
 std::optional<Finding> auditCertificate(const PageAudit& audit, const AuditLimits& limits) {
   auto errors = nlohmann::json::array();
   auto expiring = nlohmann::json::array();

@@ -13,9 +13,11 @@
 
 #include "address_policy.h"
 #include "audit_fetch_requests.h"
+#include "audit_headers.h"
 #include "shopwatch/core/redact.h"
 #include "shopwatch/core/text.h"
 #include "shopwatch/probes/page_assets.h"
+#include "tls_resumption.h"
 
 namespace shopwatch::agent::insights {
 namespace {
@@ -272,6 +274,12 @@ void fetchInto(PageAudit& audit, probes::HttpProbeEngine& engine, const core::Ch
   if (detail::isHtmlPage(page) && page.captured) html = std::move(page.captured->body);
   const std::string final_url = page.final_url;
   audit.page = detail::toResource(shown_url, ResourceKind::Page, std::move(page));
+  // Whether the server resumes TLS sessions: two more connections of their own, off the engine,
+  // blocking this thread (tls_resumption.h); nullopt for plain http or when either fails.
+  if (detail::received(audit.page) && !(stopping && stopping())) {
+    audit.tls_session_resumed =
+        detail::tlsSessionResumed(state->page_request, options.timeout, stopping);
+  }
   if (html.empty()) return;
 
   // The page's final host is its own too: its relative URLs resolve there.

@@ -25,6 +25,7 @@ std::optional<Finding> auditLargeImages(const PageAudit& audit, const AuditLimit
 std::optional<Finding> auditHttp2(const PageAudit& audit, const AuditLimits& limits);
 std::optional<Finding> auditRedirects(const PageAudit& audit);
 std::optional<Finding> auditSlowTls(const PageAudit& audit, const AuditLimits& limits);
+std::optional<Finding> auditTlsResumption(const PageAudit& audit, const AuditLimits& limits);
 std::optional<Finding> auditCertificate(const PageAudit& audit, const AuditLimits& limits);
 
 }  // namespace shopwatch::agent::insights::detail

@@ -236,6 +236,7 @@ std::vector<Finding> auditPage(const PageAudit& audit, const AuditLimits& limits
   add(detail::auditHttp2(audit, limits));
   add(detail::auditRedirects(audit));
   add(detail::auditSlowTls(audit, limits));
+  add(detail::auditTlsResumption(audit, limits));
   return out;
 }
 

@@ -47,7 +47,10 @@ struct AuditFetchOptions {
 /// Address policy (a safety rule): an asset is fetched only when its host is the page's (the
 /// host of the check's URL or of the page's final URL, any port) or listed in
 /// `options.asset_hosts`; the others are listed in PageAudit::skipped_assets and never
-/// contacted. Asset redirects are followed here, hop by hop (at most 10), under the same rule: a
+/// contacted. A listed host must resolve only to public addresses unless the check's own host is
+/// not public either (address_policy.h), and is fetched at the address it was judged at. An
+/// HTTPS page that answered gets two more HEAD connections off the engine, one after the other,
+/// to see whether the server resumes TLS sessions (tls_resumption.h; PageAudit::tls_session_resumed). Asset redirects are followed here, hop by hop (at most 10), under the same rule: a
 /// redirect to a host not allowed is not followed (the asset fails with that error and the
 /// target is listed as skipped). Assets are fetched with GET, `Accept-Encoding: gzip, deflate,
 /// br`, the check's user agent, proxy and IP version, capture on, max_body = max_asset_bytes; the

@@ -22,6 +22,11 @@
 ///   only, never values. saving_bytes: the Set-Cookie header bytes those responses carried.
 /// - `large-image`: images above `image_limit` bytes; saving_bytes: Σ (bytes − image_limit).
 /// - `slow-tls`: the page fetch's TLS phase above `slow_tls`; saving_seconds: tls − `tls_target`.
+/// - `no-tls-resumption`: an HTTPS page whose server did not resume the TLS session of one
+///   connection on the next (PageAudit::tls_session_resumed == false, measured by the audit
+///   fetch): every new connection pays a full handshake. saving_seconds: max(0, tls −
+///   `tls_target`) of the page fetch (a resumed handshake saves about a round trip and the key
+///   exchange); emitted with saving 0 when the handshake is already fast (a server config fix).
 /// - `cert-chain`: the page fetch failed on TLS/certificate verification, or the certificate
 ///   expires within `cert_warning` of the fetch (or has expired). No saving: it is an outage risk,
 ///   not a speed-up.

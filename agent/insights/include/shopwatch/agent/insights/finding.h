@@ -34,6 +34,7 @@ inline constexpr const char* kPageWeight = "page-weight";
 inline constexpr const char* kCookiesOnStatic = "cookies-on-static";
 inline constexpr const char* kLargeImage = "large-image";
 inline constexpr const char* kCertChain = "cert-chain";
+inline constexpr const char* kNoTlsResumption = "no-tls-resumption";
 }  // namespace ids
 
 struct Finding {

@@ -48,6 +48,7 @@ struct PageAudit {
   /// Assets the page names that were not fetched because their host is neither the page's nor
   /// an allowed asset host (audit_fetcher.h), and redirect targets refused for the same reason.
   std::vector<std::string> skipped_assets;
+  std::optional<bool> tls_session_resumed;  ///< https pages: whether a second connection resumed the first's TLS session (nullopt: not measured)
 };
 
 }  // namespace shopwatch::agent::insights
