@@ -1,10 +1,11 @@
 #pragma once
 /// The response audits ([F]) of a config's pages: every plain HTTP check in scope whose request is a
-/// GET (journeys and API calls with bodies are left to the timing analyses) is fetched as a browser
-/// would — the page, then the assets its HTML names (audit_fetcher.h: own host and
+/// GET, and each journey step that is a GET without a body whose URL needs no variable (one per
+/// distinct URL; its findings carry the step's name), is fetched as a browser would — the page, then the assets its HTML names (audit_fetcher.h: own host and
 /// `insights.asset_hosts` only) — and audited (audits.h) with the limits of `insights:`.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "shopwatch/agent/config/agent_config.h"
@@ -20,6 +21,8 @@ AuditLimits auditLimits(const InsightsSettings& settings);
 
 /// Whether `check` is audited: a plain HTTP check whose request is a GET.
 bool auditable(const core::Check& check);
+/// The steps of a journey that are audited (see above), in order; empty for other checks.
+std::vector<std::string> auditableSteps(const core::Check& check);
 
 /// The audit findings of every auditable check in scope, one page after the other on `engine`
 /// (its per-host limits apply). `stopping` returning true ends early with what is done. Not ranked.
