@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
+
 namespace shopwatch::core {
 
 namespace {
@@ -68,6 +70,27 @@ std::string htmlEscape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string shortSeconds(double seconds) {
+  char buf[48];
+  if (seconds >= 1.0)
+    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000.0);
+  return buf;
+}
+
+std::string shortBytes(std::uint64_t bytes) {
+  char buf[48];
+  const double b = static_cast<double>(bytes);
+  if (bytes >= 1024ull * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
+  else if (bytes >= 1024)
+    std::snprintf(buf, sizeof buf, "%.0f KiB", b / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  return buf;
 }
 
 }  // namespace shopwatch::core

@@ -231,26 +231,9 @@ bool isTlsError(std::string_view error) {
   return false;
 }
 
-std::string formatBytes(std::uint64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else if (bytes < 1024 * 1024) {
-    std::snprintf(buf, sizeof buf, "%.0f KiB", static_cast<double>(bytes) / 1024.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  }
-  return buf;
-}
+std::string formatBytes(std::uint64_t bytes) { return core::shortBytes(bytes); }
 
-std::string formatSeconds(double seconds) {
-  char buf[32];
-  if (seconds < 1.0)
-    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000.0);
-  else
-    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
-  return buf;
-}
+std::string formatSeconds(double seconds) { return core::shortSeconds(seconds); }
 
 double roundedMs(core::Micros d) {
   return std::round(static_cast<double>(d.count()) / 100.0) / 10.0;

@@ -25,26 +25,9 @@ std::string targetText(const Finding& f) {
 
 }  // namespace
 
-std::string formatSavingSeconds(double seconds) {
-  char buf[48];
-  if (seconds >= 1.0)
-    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
-  else
-    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000.0);
-  return buf;
-}
+std::string formatSavingSeconds(double seconds) { return core::shortSeconds(seconds); }
 
-std::string formatSavingBytes(std::uint64_t bytes) {
-  char buf[48];
-  const double b = static_cast<double>(bytes);
-  if (bytes >= 1024ull * 1024)
-    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
-  else if (bytes >= 1024)
-    std::snprintf(buf, sizeof buf, "%.0f KiB", b / 1024.0);
-  else
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  return buf;
-}
+std::string formatSavingBytes(std::uint64_t bytes) { return core::shortBytes(bytes); }
 
 nlohmann::ordered_json findingJson(const Finding& f) {
   nlohmann::ordered_json j;

@@ -4,30 +4,12 @@
 #include <cstdio>
 
 #include "html_text.h"
+#include "shopwatch/core/text.h"
 
 namespace shopwatch::agent::report::detail {
 namespace {
 
-std::string savingSeconds(double seconds) {
-  char buf[48];
-  if (seconds >= 1.0)
-    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
-  else
-    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000.0);
-  return buf;
-}
 
-std::string savingBytes(std::uint64_t bytes) {
-  char buf[48];
-  const double b = static_cast<double>(bytes);
-  if (bytes >= 1024ull * 1024)
-    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
-  else if (bytes >= 1024)
-    std::snprintf(buf, sizeof buf, "%.0f KiB", b / 1024.0);
-  else
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  return buf;
-}
 
 /// The badge class of a priority: one of the three known ones (anything else shows as info).
 std::string priorityClass(const std::string& priority) {
@@ -45,8 +27,8 @@ std::string improvementTarget(const ReportImprovement& i) {
 }
 
 std::string improvementSaving(const ReportImprovement& i) {
-  std::string out = savingSeconds(i.saving_seconds);
-  if (i.saving_bytes > 0) out += ", " + savingBytes(i.saving_bytes);
+  std::string out = core::shortSeconds(i.saving_seconds);
+  if (i.saving_bytes > 0) out += ", " + core::shortBytes(i.saving_bytes);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "shopwatch/agent/backlog/incident_planner.h"
 #include "shopwatch/agent/backlog/incident_store.h"
 #include "shopwatch/agent/backlog/sink.h"
+#include "shopwatch/core/text.h"
 #include "shopwatch/storage/sqlite_result_store.h"
 
 namespace shopwatch::agent::runtime {
@@ -40,16 +41,8 @@ struct Row {
   core::SystemTime first_seen{};
 };
 
-std::string secondsText(double s) {
-  char buf[32];
-  if (s < 1.0) {
-    std::snprintf(buf, sizeof(buf), "%.0f ms", s * 1000.0);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.2f s", s);
-  }
-  return buf;
-}
 
+// Decimal units in tickets (what the issue trackers' readers expect next to "per page view").
 std::string bytesText(std::uint64_t b) {
   char buf[32];
   if (b >= 1'000'000) {
@@ -64,7 +57,7 @@ std::string bytesText(std::uint64_t b) {
 
 std::string savingText(const insights::Finding& f) {
   std::string out;
-  if (f.saving_seconds > 0) out = "about " + secondsText(f.saving_seconds);
+  if (f.saving_seconds > 0) out = "about " + core::shortSeconds(f.saving_seconds);
   if (f.saving_bytes > 0) out += (out.empty() ? "" : ", ") + bytesText(f.saving_bytes) + " less";
   if (!out.empty()) out += " per page view";
   return out;

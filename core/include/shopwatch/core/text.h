@@ -2,6 +2,7 @@
 /// Small text rules used across modules; each lives here once.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,10 @@ std::string htmlEscape(std::string_view text);
 std::string_view utf8Prefix(std::string_view text, std::size_t max_bytes);
 /// Cuts `text` in place to utf8Prefix(text, max_bytes) (and releases the spare capacity).
 void truncateUtf8(std::string& text, std::size_t max_bytes);
+
+/// "1.24 s" / "320 ms": a time a person reads (savings in findings, reports, the status page).
+std::string shortSeconds(double seconds);
+/// "2.3 MiB" / "412 KiB" / "512 B": a size a person reads.
+std::string shortBytes(std::uint64_t bytes);
 
 }  // namespace shopwatch::core
